@@ -1,0 +1,107 @@
+"""The one error hierarchy of the checker.
+
+Every error a person or a program can meet is one of these. Each carries an HTTP status, a stable
+machine-readable ``code`` and a message that says how to put the request right; the web layer renders
+them as problem+json (RFC 9457) and the CLI prints them as plain text, never as a traceback.
+
+    OapError                      500  internal
+    ├── StandardsError            500  standards_invalid     a standards file is broken (file, line, rule id)
+    ├── StandardsNotFound         404  standards_not_found   no such set or version
+    ├── AuditInvalid              422  audit_invalid         an audit breaks the input contract (every problem by field)
+    ├── InputFileError            400  input_invalid         a file or stream of audits cannot be read
+    └── UsageError                  2  usage                 the command line is wrong
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One problem with one field: the dotted path and what is wrong, in plain English."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {"field": self.field, "message": self.message}
+
+
+class OapError(Exception):
+    """Base of every error the checker raises on purpose."""
+
+    status: int = 500
+    code: str = "internal"
+    title: str = "Something went wrong"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class StandardsProblem:
+    """One problem in a standards file, located by file, line and rule id where known."""
+
+    file: str
+    line: int | None
+    rule: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        rule = f" [rule {self.rule}]" if self.rule else ""
+        return f"{where}{rule}: {self.message}"
+
+
+class StandardsError(OapError):
+    """A standards file (or set of files) cannot be loaded; lists every problem found."""
+
+    status = 500
+    code = "standards_invalid"
+    title = "The standards files are invalid"
+
+    def __init__(self, problems: Sequence[StandardsProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class StandardsNotFound(OapError):
+    """A set or version that is not in the catalogue."""
+
+    status = 404
+    code = "standards_not_found"
+    title = "No such standards version"
+
+
+class AuditInvalid(OapError):
+    """An audit breaks the input contract. Lists every problem by field path; nothing is scored."""
+
+    status = 422
+    code = "audit_invalid"
+    title = "The audit is not valid"
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        summary = "; ".join(f"{p.field}: {p.message}" for p in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''}: {summary}")
+
+
+class InputFileError(OapError):
+    """A file of audits cannot be read at all (unknown format, broken encoding, not JSON …)."""
+
+    status = 400
+    code = "input_invalid"
+    title = "The input cannot be read"
+
+
+class UsageError(OapError):
+    """The command line asks for something that cannot be done."""
+
+    status = 2
+    code = "usage"
+    title = "Usage error"
