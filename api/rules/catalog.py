@@ -1,0 +1,368 @@
+"""The catalogue of standards: every set and version under ``standards/``, resolved and verified.
+
+Loading reads every ``<set>/<version>.yaml``, resolves overlays (``extends``), cross-checks every rule,
+and verifies each published file against the lock file ``standards.lock`` (sha256, in ``sha256sum``
+format), so a published version can never change unnoticed. Any problem in any file stops the load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from api.errors import StandardsError, StandardsNotFound, StandardsProblem
+from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, deep_merge, parse_file
+from api.rules.schema import Band, Domain, Rule, RuleOff, SourceDocument, Status
+
+LOCK_FILE = "standards.lock"
+
+
+def default_root() -> Path:
+    """The standards folder: ``OAP_STANDARDS_DIR`` if set, else ``standards/`` beside the package."""
+    configured = os.environ.get("OAP_STANDARDS_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "standards"
+
+
+def version_key(version: str) -> tuple[int, int]:
+    """Sort key of a version such as '2026.1'."""
+    year, number = version.split(".")
+    return int(year), int(number)
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """'national@2026.1' → ('national', '2026.1'); raises StandardsNotFound on a malformed reference."""
+    name, sep, version = ref.partition("@")
+    if not sep or not name or not version:
+        raise StandardsNotFound(f"'{ref}' is not a standards reference; write it as SET@VERSION, e.g. national@2026.1")
+    return name, version
+
+
+@dataclass(frozen=True, slots=True)
+class Standards:
+    """One resolved standards version: its identity, hash, domains, bands and enabled rules."""
+
+    set: str
+    version: str
+    title: str
+    summary: str
+    status: Status
+    effective_from: dt.date
+    sha256: str
+    file: str
+    supersedes: str | None
+    extends: Standards | None
+    sources: Mapping[str, SourceDocument]
+    domains: tuple[Domain, ...]
+    bands: tuple[Band, ...]
+    rules: tuple[Rule, ...]
+    switched_off: tuple[RuleOff, ...] = ()
+    changed: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        """'set@version'."""
+        return f"{self.set}@{self.version}"
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """The enabled rule with this id, if any."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        return None
+
+    def identity(self) -> dict[str, Any]:
+        """Set, version and hash (and those of the set it extends), as named in every report."""
+        out: dict[str, Any] = {"set": self.set, "version": self.version, "sha256": self.sha256}
+        if self.extends is not None:
+            out["extends"] = self.extends.identity()
+        return out
+
+
+class Catalog:
+    """Every loaded standards version, by reference."""
+
+    def __init__(self, versions: Iterable[Standards]) -> None:
+        self._by_ref = {standards.ref: standards for standards in versions}
+
+    def __len__(self) -> int:
+        return len(self._by_ref)
+
+    def all(self) -> list[Standards]:
+        """Every version, by set then version."""
+        return sorted(self._by_ref.values(), key=lambda s: (s.set, version_key(s.version)))
+
+    def sets(self) -> list[str]:
+        """The set names."""
+        return sorted({s.set for s in self._by_ref.values()})
+
+    def get(self, ref: str) -> Standards:
+        """The version named 'set@version'; raises StandardsNotFound naming what exists."""
+        name, _ = split_ref(ref)
+        found = self._by_ref.get(ref)
+        if found is None:
+            known = ", ".join(s.ref for s in self.all() if s.set == name) or ", ".join(self._by_ref)
+            raise StandardsNotFound(f"there is no standards version {ref}; known versions: {known}")
+        return found
+
+    def for_date(self, on: dt.date, set_name: str = "national") -> Standards:
+        """The newest version of a set whose effective_from is on or before ``on``."""
+        candidates = [s for s in self.all() if s.set == set_name and s.effective_from <= on]
+        if not candidates:
+            raise StandardsNotFound(f"no version of the '{set_name}' standards was in effect on {on}")
+        return max(candidates, key=lambda s: version_key(s.version))
+
+
+def read_lock(root: Path) -> dict[str, str]:
+    """The lock file as {relative path: sha256}; missing file → empty."""
+    path = root / LOCK_FILE
+    if not path.exists():
+        return {}
+    entries: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        digest, _, name = line.partition("  ")
+        entries[name.strip()] = digest.strip()
+    return entries
+
+
+def lock_lines(catalog_files: Iterable[ParsedFile], root: Path) -> list[str]:
+    """The lock file's lines for every published file (``sha256sum`` format, sorted)."""
+    lines = []
+    for parsed in catalog_files:
+        if parsed.content.status is Status.published:
+            lines.append(f"{parsed.sha256}  {parsed.path.relative_to(root).as_posix()}")
+    return sorted(lines, key=lambda line: line.split("  ", 1)[1])
+
+
+def _verify_lock(files: Sequence[ParsedFile], root: Path) -> list[StandardsProblem]:
+    lock = read_lock(root)
+    problems = []
+    present = set()
+    for parsed in files:
+        if not parsed.path.is_relative_to(root):
+            continue
+        name = parsed.path.relative_to(root).as_posix()
+        present.add(name)
+        if parsed.content.status is not Status.published:
+            if name in lock:
+                problems.append(StandardsProblem(parsed.label, 1, None, f"is a draft but is listed in {LOCK_FILE}"))
+            continue
+        digest = lock.get(name)
+        if digest is None:
+            problems.append(
+                StandardsProblem(
+                    parsed.label,
+                    1,
+                    None,
+                    f"is published but not in {LOCK_FILE}; run 'oap standards lock' once it is final",
+                )
+            )
+        elif digest != parsed.sha256:
+            problems.append(
+                StandardsProblem(
+                    parsed.label,
+                    1,
+                    None,
+                    f"is published and has changed since it was locked (sha256 {parsed.sha256[:12]}…, "
+                    f"lock says {digest[:12]}…); published versions are immutable: make a new version instead",
+                )
+            )
+    for name in sorted(set(lock) - present):
+        if not (root / name).exists():  # a file that exists but failed to load has its own problems listed
+            problems.append(StandardsProblem(LOCK_FILE, None, None, f"lists {name}, which no longer exists"))
+    return problems
+
+
+def _resolve(parsed: ParsedFile, resolved: Mapping[str, Standards]) -> tuple[Standards, list[StandardsProblem]]:
+    content = parsed.content
+    problems: list[StandardsProblem] = []
+    base = resolved[content.extends] if content.extends else None
+    origins: dict[str, RuleOrigin] = {}
+    rules: dict[str, Rule] = {}
+    changed: dict[str, str] = {}
+    if base is not None:
+        for rule in base.rules:
+            rules[rule.id] = rule
+            origins[rule.id] = RuleOrigin(parsed, ("extends",))
+        changed.update(base.changed)
+    for index, off in enumerate(content.switch_off):
+        if off.rule not in rules:
+            problems.append(
+                RuleOrigin(parsed, ("switch_off", index)).problem(
+                    off.rule, "switches off a rule the base does not have"
+                )
+            )
+        else:
+            del rules[off.rule]
+    for index, change in enumerate(content.change):
+        origin = RuleOrigin(parsed, ("change", index, "set"))
+        if change.rule not in rules:
+            problems.append(
+                RuleOrigin(parsed, ("change", index, "rule")).problem(
+                    change.rule, "changes a rule the base does not have"
+                )
+            )
+            continue
+        if "id" in change.set:
+            problems.append(origin.problem(change.rule, "an overlay cannot change a rule's id; add a new rule instead"))
+            continue
+        merged = deep_merge(rules[change.rule].model_dump(mode="python", exclude_defaults=True), change.set)
+        merged["overlay_note"] = f"Changed by {content.set}@{content.version}: {change.reason}"
+        try:
+            rules[change.rule] = Rule.model_validate(merged)
+        except ValidationError as error:
+            for item in error.errors(include_url=False):
+                loc = ".".join(str(p) for p in item["loc"])
+                problems.append(origin.problem(change.rule, f"{loc}: {item['msg']}", *item["loc"]))
+            continue
+        origins[change.rule] = origin
+        changed[change.rule] = change.reason
+    for index, rule in enumerate(content.rules):
+        origin = RuleOrigin(parsed, ("rules", index))
+        if rule.id in rules:
+            problems.append(origin.problem(rule.id, "duplicate rule id", "id"))
+            continue
+        rules[rule.id] = rule
+        origins[rule.id] = origin
+    sources = dict(base.sources) if base is not None else {}
+    for source in content.sources:
+        sources[source.id] = source
+    domains = content.domains or (base.domains if base is not None else ())
+    bands = content.bands or (base.bands if base is not None else ())
+    problems += check_bands(parsed)
+    # Inherited rules were checked with their own file; only this file's rules (and changes) are checked here.
+    problems += check_rules(
+        ((rule, origins[rule.id]) for rule in rules.values() if origins[rule.id].key[0] != "extends"),
+        domains={d.id for d in domains},
+        sources=set(sources),
+    )
+    standards = Standards(
+        set=content.set,
+        version=content.version,
+        title=content.title,
+        summary=content.summary,
+        status=content.status,
+        effective_from=content.effective_from,
+        sha256=parsed.sha256,
+        file=parsed.label,
+        supersedes=content.supersedes,
+        extends=base,
+        sources=sources,
+        domains=domains,
+        bands=bands,
+        rules=tuple(rules.values()),
+        switched_off=tuple(content.switch_off) + (base.switched_off if base is not None else ()),
+        changed=changed,
+    )
+    return standards, problems
+
+
+def _discover(root: Path) -> list[Path]:
+    if not root.is_dir():
+        raise StandardsError([StandardsProblem(str(root), None, None, "standards folder not found")])
+    return sorted(root.glob("*/*.yaml"))
+
+
+def parse_all(paths: Iterable[Path], root: Path) -> tuple[list[ParsedFile], list[StandardsProblem]]:
+    """Parse every file, collecting problems from all of them rather than stopping at the first."""
+    parsed: list[ParsedFile] = []
+    problems: list[StandardsProblem] = []
+    for path in paths:
+        try:
+            parsed.append(parse_file(path, root=root))
+        except StandardsError as error:
+            problems.extend(error.problems)
+    return parsed, problems
+
+
+def load_catalog(root: Path | None = None, *, extra: Sequence[Path] = (), verify_lock: bool = True) -> Catalog:
+    """Load, resolve and verify every standards file under ``root`` (plus ``extra`` files). Raises StandardsError."""
+    root = (root or default_root()).resolve()
+    extra_resolved = [path.resolve() for path in extra]
+    paths = [p for p in _discover(root) if p.resolve() not in extra_resolved] + extra_resolved
+    files, problems = parse_all(paths, root)
+    by_ref: dict[str, ParsedFile] = {}
+    for parsed in files:
+        ref = f"{parsed.content.set}@{parsed.content.version}"
+        if ref in by_ref:
+            problems.append(StandardsProblem(parsed.label, 1, None, f"{ref} is also defined in {by_ref[ref].label}"))
+        by_ref[ref] = parsed
+    if verify_lock:
+        problems += _verify_lock(files, root)
+    resolved: dict[str, Standards] = {}
+    pending = dict(by_ref)
+    while pending:
+        progressed = False
+        for ref, parsed in list(pending.items()):
+            base_ref = parsed.content.extends
+            if base_ref is not None and base_ref not in resolved:
+                if base_ref not in by_ref:
+                    why = (
+                        f"extends {base_ref}, which could not be loaded (see the problems above)"
+                        if problems
+                        else f"extends unknown {base_ref}"
+                    )
+                    problems.append(StandardsProblem(parsed.label, parsed.line_of(("extends",)), None, why))
+                    del pending[ref]
+                    progressed = True
+                continue
+            standards, found = _resolve(parsed, resolved)
+            problems += found
+            resolved[ref] = standards
+            del pending[ref]
+            progressed = True
+        if not progressed:
+            for parsed in pending.values():
+                problems.append(
+                    StandardsProblem(parsed.label, parsed.line_of(("extends",)), None, "extends form a cycle")
+                )
+            break
+    for standards in resolved.values():
+        if standards.supersedes and standards.supersedes not in by_ref:
+            parsed = by_ref[standards.ref]
+            problems.append(
+                StandardsProblem(
+                    parsed.label,
+                    parsed.line_of(("supersedes",)),
+                    None,
+                    f"supersedes unknown {standards.supersedes}",
+                )
+            )
+    if problems:
+        raise StandardsError(problems)
+    return Catalog(resolved.values())
+
+
+def write_lock(root: Path | None = None) -> list[str]:
+    """Add newly published files to the lock file, never changing an existing entry. Returns the names added."""
+    root = (root or default_root()).resolve()
+    files, problems = parse_all(_discover(root), root)
+    if problems:
+        raise StandardsError(problems)
+    lock = read_lock(root)
+    added = []
+    for line in lock_lines(files, root):
+        digest, name = line.split("  ", 1)
+        if name not in lock:
+            lock[name] = digest
+            added.append(name)
+    header = "# sha256 of every published standards file; published files never change (see README.md).\n"
+    body = "".join(f"{digest}  {name}\n" for name, digest in sorted(lock.items()))
+    (root / LOCK_FILE).write_text(header + body, encoding="utf-8")
+    return added
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
