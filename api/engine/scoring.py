@@ -1,0 +1,258 @@
+"""Scoring an audit against one standards version: pure, deterministic, no I/O.
+
+:class:`Scorer` compiles a :class:`api.rules.catalog.Standards` once; :meth:`Scorer.score` then turns a
+validated audit into a :class:`api.engine.report.GapReport`.
+
+The score is ``100 × Σ(weight × credit) ÷ Σ(weight)`` over assessed rules (credit 1 met, 0.5 partially
+met, 0 not met), rounded half up to one decimal. The band is the highest whose ``min_score`` the score
+reaches, except that any *statutory* rule not met caps the band at the lowest (``capped_by`` names them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from api.audit import PHASES, ValidAudit
+from api.engine.checks import Evaluator, Missing, compile_check, need, round_half_up
+from api.engine.outcomes import Outcome
+from api.engine.report import DomainScore, Finding, GapReport, RuleView
+from api.rules import schema
+from api.rules.catalog import Standards
+from api.rules.loader import check_fields
+from api.rules.schema import Rule
+
+_FIELD_PATHS = frozenset(
+    {
+        "field",
+        "fields",
+        "value",
+        "numerator",
+        "denominator",
+        "part",
+        "whole",
+        "count",
+        "roll",
+        "sites",
+        "qualification",
+        "started_on",
+        "completed_on",
+        "appointed_on",
+        "prior_months",
+    }
+)
+
+
+def _measured_unit(rule: Rule) -> str | None:
+    check = rule.check
+    if isinstance(check, schema.AtLeastCheck | schema.AtMostCheck | schema.RatioCheck):
+        return check.unit
+    if isinstance(check, schema.ShareCheck):
+        return "%"
+    if isinstance(check, schema.ProvisionCheck):
+        return rule.gap.unit
+    if isinstance(check, schema.AllFlagsCheck):
+        return f"of {len(check.fields)}"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to run: its evaluator, its applicability tests and its static report parts."""
+
+    rule: Rule
+    view: RuleView
+    evaluate: Evaluator
+    phases: frozenset[str] | None
+    conditions: tuple[tuple[str, Any], ...]
+    condition_paths: tuple[str, ...]
+    all_paths: tuple[str, ...]
+
+    def missing(self, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """Every field this rule could read that the audit did not answer (used when a condition is unanswered,
+        so that answering the listed fields is enough to assess the rule next time)."""
+        return tuple(path for path in self.all_paths if path not in values)
+
+
+def compile_rule(rule: Rule, standards: Standards) -> CompiledRule:
+    """Bind one rule's check, applicability and static report parts."""
+    limits = {
+        key: value
+        for key, value in rule.check.model_dump(mode="json").items()
+        if key not in _FIELD_PATHS and value is not None
+    }
+    sources = tuple(
+        {
+            "source": citation.source,
+            "title": standards.sources[citation.source].title,
+            "ref": citation.ref,
+            "url": standards.sources[citation.source].url,
+            "verify": citation.verify,
+        }
+        for citation in rule.sources
+    )
+    view = RuleView(
+        id=rule.id,
+        title=rule.title,
+        domain=rule.domain,
+        basis=rule.basis,
+        weight=rule.weight,
+        provisional=rule.is_provisional,
+        measured_unit=_measured_unit(rule),
+        limits=limits,
+        gap=rule.gap,
+        message={"missing": rule.message.missing, "why": rule.message.why, "how": rule.message.how},
+        sources=sources,
+        review_by=rule.review_by.isoformat(),
+        overlay_note=rule.overlay_note,
+    )
+    phases = None if set(rule.applies_to) == set(PHASES) else frozenset(rule.applies_to)
+    conditions = tuple((condition.field, condition.equals) for condition in rule.when)
+    condition_paths = (("school.phase",) if phases is not None else ()) + tuple(path for path, _ in conditions)
+    optional = {rule.check.sites} if isinstance(rule.check, schema.ProvisionCheck) else set()
+    check_paths = tuple(dict.fromkeys(field for field, _, _ in check_fields(rule.check) if field not in optional))
+    return CompiledRule(
+        rule=rule,
+        view=view,
+        evaluate=compile_check(rule.check, view),
+        phases=phases,
+        conditions=conditions,
+        condition_paths=condition_paths,
+        all_paths=tuple(dict.fromkeys(condition_paths + check_paths)),
+    )
+
+
+_NOT_ASSESSED, _NOT_APPLICABLE = Outcome.not_assessed, Outcome.not_applicable
+_OUTCOMES = tuple(Outcome)
+
+
+def _evaluate(compiled: CompiledRule, values: Mapping[str, Any], audit_date: dt.date) -> Finding:
+    view = compiled.view
+    if compiled.condition_paths:
+        try:
+            need(values, *compiled.condition_paths)
+        except Missing:
+            return Finding(view, _NOT_ASSESSED, missing=compiled.missing(values))
+        if compiled.phases is not None and values["school.phase"] not in compiled.phases:
+            return Finding(view, _NOT_APPLICABLE)
+        for path, expected in compiled.conditions:
+            if values[path] != expected:
+                return Finding(view, _NOT_APPLICABLE)
+    try:
+        return compiled.evaluate(values, audit_date)
+    except Missing as missing:
+        return Finding(view, _NOT_ASSESSED, missing=missing.fields)
+
+
+_HALF_CREDITS = {Outcome.met: 2, Outcome.partially_met: 1, Outcome.not_met: 0}
+
+
+class _Tally:
+    """Running sums for one domain while a report is built."""
+
+    __slots__ = ("counts", "halves", "weights")
+
+    def __init__(self) -> None:
+        self.weights = 0
+        self.halves = 0
+        self.counts = dict.fromkeys(_OUTCOMES, 0)
+
+
+def _score(weights: int, halves: int) -> float | None:
+    """100 × halves ÷ (2 × weights), rounded half up to one decimal, in exact integer arithmetic."""
+    if weights == 0:
+        return None
+    tenths = (1000 * halves + weights) // (2 * weights)
+    return tenths / 10
+
+
+class Scorer:
+    """One standards version, compiled for scoring many audits."""
+
+    def __init__(self, standards: Standards) -> None:
+        self.standards = standards
+        compiled = [compile_rule(rule, standards) for rule in standards.rules]
+        # Evaluated in urgency order within each outcome group, so grouping needs no sort per audit.
+        self.rules = tuple(sorted(compiled, key=lambda c: c.view.sort_base))
+        self.identity = standards.identity()
+        self._bands = sorted(standards.bands, key=lambda band: band.min_score)
+        self._domain_titles = {domain.id: domain.title for domain in standards.domains}
+        for rule in standards.rules:
+            self._domain_titles.setdefault(rule.domain, rule.domain)
+
+    def findings(self, audit: ValidAudit) -> list[Finding]:
+        """Every rule's finding for one audit, most urgent first.
+
+        Gaps (not met and partially met) come first, then rules not assessed, then met, then not
+        applicable; within each group statutory rules first, then heavier weights, then by id.
+        """
+        values, audit_date = audit.values, audit.audit_date
+        groups: dict[Outcome, list[Finding]] = {outcome: [] for outcome in _GROUP_ORDER}
+        for compiled in self.rules:
+            finding = _evaluate(compiled, values, audit_date)
+            groups[_GROUP_OF[finding.outcome]].append(finding)
+        return [finding for outcome in _GROUP_ORDER for finding in groups[outcome]]
+
+    def score(self, audit: ValidAudit) -> GapReport:
+        """The gap report of one validated audit."""
+        findings = self.findings(audit)
+        counts = dict.fromkeys(_OUTCOMES, 0)
+        domains = {domain: _Tally() for domain in self._domain_titles}
+        weights = halves = 0
+        capped_by: list[str] = []
+        missing: set[str] = set()
+        for finding in findings:
+            outcome, view = finding.outcome, finding.view
+            counts[outcome] += 1
+            domain = domains[view.domain]
+            domain.counts[outcome] += 1
+            credit = _HALF_CREDITS.get(outcome)
+            if credit is not None:
+                weight = view.weight
+                weights += weight
+                halves += weight * credit
+                domain.weights += weight
+                domain.halves += weight * credit
+                if credit == 0 and view.statutory:
+                    capped_by.append(view.id)
+            elif finding.missing:
+                missing.update(finding.missing)
+        score = _score(weights, halves)
+        band = None
+        if score is not None:
+            band = self._bands[0]
+            if not capped_by:
+                for candidate in self._bands:
+                    if score >= candidate.min_score:
+                        band = candidate
+        applicable = len(findings) - counts[Outcome.not_applicable]
+        assessed = applicable - counts[Outcome.not_assessed]
+        values = audit.values
+        return GapReport(
+            standards=self.identity,
+            school={
+                "urn": values["school.urn"],
+                "name": values.get("school.name"),
+                "phase": values.get("school.phase"),
+            },
+            audit_date=audit.audit_date,
+            score=score,
+            band=band,
+            capped_by=sorted(capped_by),
+            coverage=float(round_half_up(assessed / applicable, 3)) if applicable else None,
+            missing_inputs=sorted(missing),
+            findings=findings,
+            counts=counts,
+            domains=[
+                DomainScore(domain, self._domain_titles[domain], _score(tally.weights, tally.halves), tally.counts)
+                for domain, tally in domains.items()
+                if any(tally.counts.values())
+            ],
+        )
+
+
+# Shortfalls share one group; the others each have their own, in this order.
+_GROUP_ORDER = (Outcome.not_met, Outcome.not_assessed, Outcome.met, Outcome.not_applicable)
+_GROUP_OF = {outcome: outcome for outcome in _GROUP_ORDER} | {Outcome.partially_met: Outcome.not_met}
