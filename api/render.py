@@ -1,0 +1,178 @@
+"""Gap reports as text for people: plain text, Markdown and CSV, from the JSON form of a report.
+
+Working from the JSON form (:meth:`api.engine.report.GapReport.to_dict`) means a stored report renders
+exactly as a freshly scored one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+STATUS_WORDS = {
+    "met": "Met",
+    "partially_met": "Partially met",
+    "not_met": "Not met",
+    "not_applicable": "Not applicable",
+    "not_assessed": "Not assessed",
+}
+BASIS_WORDS = {
+    "statutory": "statutory duty",
+    "statutory_guidance": "statutory guidance",
+    "condition_of_grant": "condition of grant",
+    "guidance": "guidance",
+    "proposal": "proposal",
+    "provisional": "provisional",
+}
+CSV_COLUMNS = (
+    "urn",
+    "school",
+    "audit_date",
+    "standards",
+    "rule",
+    "title",
+    "domain",
+    "basis",
+    "provisional",
+    "status",
+    "measured_value",
+    "measured_unit",
+    "gap_amount",
+    "gap_unit",
+    "gap_field",
+    "gap_text",
+)
+
+
+def long_date(text: str) -> str:
+    """'2026-11-02' → '2 November 2026'."""
+    day = dt.date.fromisoformat(text)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _citation(source: Mapping[str, Any]) -> str:
+    text = f"{source['title']}, {source['ref']}"
+    return text + " (paragraph number to be confirmed)" if source.get("verify") else text
+
+
+def _measured(result: Mapping[str, Any]) -> str:
+    value, unit = result["measured"]["value"], result["measured"]["unit"]
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        return long_date(value)
+    if unit == "%":
+        return f"{value}%"
+    return f"{value} {unit}" if unit else str(value)
+
+
+def headline(report: Mapping[str, Any]) -> list[str]:
+    """The summary lines every format starts with."""
+    school = report["school"]
+    standards = report["standards"]
+    name = school.get("name") or "School"
+    phase = f", {school['phase'].replace('_', ' ')}" if school.get("phase") else ""
+    lines = [
+        f"{name} (URN {school['urn']}){phase}",
+        f"Audit of {long_date(report['audit_date'])} against {standards['set']}@{standards['version']} "
+        f"(sha256 {standards['sha256'][:12]})",
+    ]
+    if report["score"] is None:
+        lines.append("Score: none, because no rule could be assessed from the answers given.")
+    else:
+        band = report["band_label"] or report["band"]
+        lines.append(f"Score {report['score']} out of 100; band: {band}")
+    if report["capped_by"]:
+        lines.append(
+            "The band is capped at the lowest because a statutory duty is not met: " + ", ".join(report["capped_by"])
+        )
+    counts = report["counts"]
+    lines.append(" · ".join(f"{STATUS_WORDS[key]} {counts[key]}" for key in STATUS_WORDS))
+    if report["missing_inputs"]:
+        lines.append("Answer these to assess every rule: " + ", ".join(report["missing_inputs"]))
+    return lines
+
+
+def to_text(report: Mapping[str, Any]) -> str:
+    """A plain-text report for a terminal or an email."""
+    lines = headline(report)
+    lines.append("")
+    for result in report["results"]:
+        status = STATUS_WORDS[result["status"]].upper()
+        provisional = ", provisional limits" if result["provisional"] else ""
+        lines.append(f"{status}: {result['title']} [{result['rule']}; {BASIS_WORDS[result['basis']]}{provisional}]")
+        if result["status"] not in ("not_applicable", "not_assessed"):
+            lines.append(f"  Measured: {_measured(result)}")
+        if result["gap"] is not None:
+            lines.append(f"  To close the gap: {result['gap']['text']}")
+            lines.append(f"  Why it matters: {result['message']['why']}")
+        if result["status"] == "not_assessed":
+            lines.append("  Not answered: " + ", ".join(result["missing_inputs"]))
+        if result["status"] in ("not_met", "partially_met"):
+            lines.append("  Source: " + "; ".join(_citation(s) for s in result["sources"]))
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(report: Mapping[str, Any]) -> str:
+    """A Markdown report with a summary table and a section per finding that falls short."""
+    head = headline(report)
+    out = [f"# Gap report: {head[0]}", "", *(f"{line}  " for line in head[1:]), ""]
+    out += ["| Rule | Status | Measured | Gap |", "| --- | --- | --- | --- |"]
+    for result in report["results"]:
+        gap = result["gap"]["text"] if result["gap"] else ""
+        title = result["title"] + (" (provisional)" if result["provisional"] else "")
+        out.append(f"| {title} | {STATUS_WORDS[result['status']]} | {_measured(result)} | {gap} |")
+    for result in report["results"]:
+        if result["gap"] is None:
+            continue
+        out += [
+            "",
+            f"## {STATUS_WORDS[result['status']]}: {result['title']}",
+            "",
+            f"- **What is missing:** {result['message']['missing']}",
+            f"- **Why it matters:** {result['message']['why']}",
+            f"- **How to close it:** {result['gap']['text']} {result['message']['how']}",
+            "- **Source:** " + "; ".join(_citation(s) for s in result["sources"]),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def csv_rows(report: Mapping[str, Any]) -> Iterable[list[Any]]:
+    """One row per finding, in CSV_COLUMNS order."""
+    standards = f"{report['standards']['set']}@{report['standards']['version']}"
+    for result in report["results"]:
+        gap = result["gap"] or {}
+        yield [
+            report["school"]["urn"],
+            report["school"].get("name") or "",
+            report["audit_date"],
+            standards,
+            result["rule"],
+            result["title"],
+            result["domain"],
+            result["basis"],
+            "yes" if result["provisional"] else "no",
+            result["status"],
+            "" if result["measured"]["value"] is None else result["measured"]["value"],
+            result["measured"]["unit"] or "",
+            "" if gap.get("amount") is None else gap["amount"],
+            gap.get("unit") or "",
+            gap.get("field") or "",
+            gap.get("text") or "",
+        ]
+
+
+def to_csv(reports: Iterable[Mapping[str, Any]], *, header: bool = True) -> str:
+    """Findings of one or more reports as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    for report in reports:
+        writer.writerows(csv_rows(report))
+    return buffer.getvalue()
