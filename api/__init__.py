@@ -1,0 +1,3 @@
+"""The OAP standards checker."""
+
+__version__ = "0.2.0"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from api import render
+from api.admin import add_commands as add_service_commands
 from api.audit import FIELDS
 from api.engine.report import GapReport
 from api.errors import AuditInvalid, InputFileError, OapError, StandardsError, StandardsNotFound, UsageError
@@ -368,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--format", choices=SCORE_FORMATS, default="text")
     score.set_defaults(handler=cmd_score)
+    add_service_commands(commands)
     return parser
 
 

@@ -5,10 +5,18 @@ machine-readable ``code`` and a message that says how to put the request right; 
 them as problem+json (RFC 9457) and the CLI prints them as plain text, never as a traceback.
 
     OapError                      500  internal
+    ├── ConfigError               500  config_invalid        a setting is missing or unsafe
     ├── StandardsError            500  standards_invalid     a standards file is broken (file, line, rule id)
     ├── StandardsNotFound         404  standards_not_found   no such set or version
     ├── AuditInvalid              422  audit_invalid         an audit breaks the input contract (every problem by field)
     ├── InputFileError            400  input_invalid         a file or stream of audits cannot be read
+    ├── RequestInvalid            400  request_invalid       a query or header is malformed (named in the message)
+    ├── NotAuthenticated          401  not_authenticated     no key, or a key that is unknown, revoked or expired
+    ├── Forbidden                 403  forbidden             the key may see this object but not do this
+    ├── NotFound                  404  not_found             no such object, or not one this key may see
+    ├── Conflict                  409  conflict              e.g. an idempotency key reused with another body
+    ├── PayloadTooLarge           413  payload_too_large     the request body is over the limit
+    ├── DatabaseUnavailable       503  database_unavailable  the database cannot be reached; nothing was written
     └── UsageError                  2  usage                 the command line is wrong
 """
 
@@ -97,6 +105,70 @@ class InputFileError(OapError):
     status = 400
     code = "input_invalid"
     title = "The input cannot be read"
+
+
+class ConfigError(OapError):
+    """A setting is missing or unsafe for the environment."""
+
+    status = 500
+    code = "config_invalid"
+    title = "The service is not configured safely"
+
+
+class RequestInvalid(OapError):
+    """A query parameter or header is malformed."""
+
+    status = 400
+    code = "request_invalid"
+    title = "The request is not valid"
+
+
+class NotAuthenticated(OapError):
+    """No API key, or one that is unknown, revoked or expired."""
+
+    status = 401
+    code = "not_authenticated"
+    title = "An API key is needed"
+
+
+class Forbidden(OapError):
+    """The key may see the object but not do this to it (e.g. a governor submitting an audit)."""
+
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(OapError):
+    """No such object, or not one this key may see (the two are indistinguishable on purpose)."""
+
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(OapError):
+    """The request conflicts with what is stored (an idempotency key reused with a different body)."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLarge(OapError):
+    """The request body is larger than the configured limit."""
+
+    status = 413
+    code = "payload_too_large"
+    title = "The request body is too large"
+
+
+class DatabaseUnavailable(OapError):
+    """The database cannot be reached; nothing was written."""
+
+    status = 503
+    code = "database_unavailable"
+    title = "The database is unavailable"
 
 
 class UsageError(OapError):

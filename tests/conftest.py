@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import os
+import uuid
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from api.audit import ValidAudit, validate_audit
+from api.config import Environment, Settings
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
+from api.service.access import Role, create_key
+from api.storage.db import make_engine, session_scope
+from api.storage.migrate import upgrade
+from api.web.app import create_app
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -45,3 +56,86 @@ def valid(data: Mapping[str, Any]) -> ValidAudit:
 def score(catalog: Catalog, ref: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON gap report of ``data`` under ``ref``."""
     return Scorer(catalog.get(ref)).score(valid(data)).to_dict()
+
+
+# ---------------------------------------------------------------------------------------------- databases and the app
+#
+# Every storage and API test runs on SQLite and, when OAP_TEST_DATABASE_URL is set (CI sets it), on PostgreSQL
+# too. Each PostgreSQL test gets a schema of its own, migrated from empty and dropped afterwards. When CI=true
+# the PostgreSQL URL must be set and reachable: the suite fails rather than skips.
+
+
+POSTGRES_URL = os.environ.get("OAP_TEST_DATABASE_URL")
+if os.environ.get("CI") == "true" and not POSTGRES_URL:
+    raise RuntimeError("CI=true but OAP_TEST_DATABASE_URL is not set: the PostgreSQL suite must run in CI")
+DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of this test's own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/oap.db"
+        return
+    assert POSTGRES_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the fresh database, migrated to the newest schema."""
+    made = make_engine(database_url)
+    upgrade(made)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Test settings on the fresh database."""
+    return Settings(database_url=database_url, environment=Environment.test, log_level="WARNING")
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """The app on the fresh, migrated database; keys are checked against the database on every request."""
+    return create_app(settings, key_cache_seconds=0)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client of the app (raises nothing: server errors come back as responses)."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def make_key(engine: Engine, role: str, *, trust: str | None = None, school: str | None = None) -> str:
+    """A new API key of ``role`` (for ``trust`` or ``school``), as the Authorization header value."""
+    with session_scope(engine) as session:
+        _, key = create_key(session=session, role=Role(role), trust_id=trust, school_urn=school)
+    return f"Bearer {key}"
+
+
+def example_audit(urn: str = "113328", **changes: Any) -> dict[str, Any]:
+    """The bundled example audit as JSON data, for ``urn``, with top-level ``changes``."""
+    import json
+
+    import yaml
+
+    from api.demo import REAL_SCHOOLS
+
+    loaded = yaml.safe_load((REAL_SCHOOLS.parent / "example-audit.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(json.dumps(loaded, default=str))
+    data["school"]["urn"] = urn
+    data.update(changes)
+    return data

@@ -282,13 +282,14 @@ def test_overlay_identity_names_its_hash_and_its_base(catalog: Catalog) -> None:
             "set": "national",
             "version": "2026.1",
             "sha256": sha256_of(STANDARDS / "national/2026.1.yaml"),
+            "extends": None,
         },
     }
 
 
-def test_national_identity_has_no_extends(catalog: Catalog) -> None:
+def test_national_identity_extends_nothing(catalog: Catalog) -> None:
     identity = catalog.get(NATIONAL_2026).identity()
-    assert "extends" not in identity
+    assert identity["extends"] is None
     assert identity["sha256"] == sha256_of(STANDARDS / "national/2026.1.yaml")
 
 

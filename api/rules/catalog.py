@@ -81,10 +81,8 @@ class Standards:
 
     def identity(self) -> dict[str, Any]:
         """Set, version and hash (and those of the set it extends), as named in every report."""
-        out: dict[str, Any] = {"set": self.set, "version": self.version, "sha256": self.sha256}
-        if self.extends is not None:
-            out["extends"] = self.extends.identity()
-        return out
+        extends = self.extends.identity() if self.extends is not None else None
+        return {"set": self.set, "version": self.version, "sha256": self.sha256, "extends": extends}
 
 
 class Catalog:

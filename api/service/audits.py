@@ -1,0 +1,234 @@
+"""Use cases for stored audits: submit (idempotently), list, read, and report against any version."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from api.audit import ValidAudit, validate_audit
+from api.engine.report import GapReport
+from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid
+from api.service.access import Principal, require_school
+from api.service.scoring import ScoringService
+from api.storage import repository
+from api.storage.db import session_scope
+from api.storage.tables import AuditRow, IdempotencyRow, ReportRow
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """The outcome of a submission: the stored audit, its report, and whether this call created them."""
+
+    audit: AuditRow
+    report: dict[str, Any]
+    created: bool
+
+
+def audit_summary(audit: AuditRow) -> dict[str, Any]:
+    """The audit's identity as the API shows it."""
+    return {
+        "id": audit.id,
+        "school_urn": audit.school_urn,
+        "audit_date": audit.audit_date.isoformat(),
+        "replaces_id": audit.replaces_id,
+        "source": audit.source,
+        "created_at": audit.created_at.isoformat(),
+    }
+
+
+def request_digest(data: Any) -> str:
+    """A stable hash of a decoded request body (key order and spacing do not matter)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def report_rows(report: GapReport, *, audit_id: str, urn: str) -> tuple[ReportRow, list[dict[str, Any]]]:
+    """The stored form of a gap report: one report row and one findings row per rule."""
+    body = report.to_dict()
+    report_id = uuid.uuid4().hex
+    row = ReportRow(
+        id=report_id,
+        audit_id=audit_id,
+        school_urn=urn,
+        standards_set=report.standards["set"],
+        standards_version=report.standards["version"],
+        standards_sha256=report.standards["sha256"],
+        score=report.score,
+        band=report.band.id if report.band is not None else None,
+        capped=bool(report.capped_by),
+        coverage=report.coverage,
+        body=body,
+    )
+    findings = [
+        {
+            "report_id": report_id,
+            "rule": finding.view.id,
+            "domain": finding.view.domain,
+            "basis": finding.view.basis.value,
+            "status": finding.outcome.value,
+            "gap_amount": float(finding.amount) if finding.amount is not None else None,
+            "gap_unit": finding.view.gap.unit if finding.amount is not None else None,
+        }
+        for finding in report.findings
+    ]
+    return row, findings
+
+
+def _check_idempotency_key(key: str | None) -> None:
+    if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isprintable()):
+        raise RequestInvalid(f"the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters")
+
+
+def _replay(*, engine: Engine, principal: Principal, idempotency_key: str, digest: str) -> Submission | None:
+    with session_scope(engine) as session:
+        record = repository.get_idempotency(session=session, key_id=principal.key_id, idempotency_key=idempotency_key)
+        if record is None:
+            return None
+        if record.request_sha256 != digest:
+            raise Conflict(
+                "this Idempotency-Key was already used with a different request body; use a new key for a new audit"
+            )
+        audit = repository.get_audit(session=session, audit_id=record.audit_id)
+        report = repository.get_first_report(session=session, audit_id=record.audit_id)
+        if audit is None or report is None:  # pragma: no cover - written in one transaction with the record
+            raise NotFound(f"the audit recorded for Idempotency-Key {idempotency_key} is missing")
+        return Submission(audit=audit, report=report.body, created=False)
+
+
+def submit_audit(
+    *,
+    engine: Engine,
+    scoring: ScoringService,
+    principal: Principal,
+    urn: str,
+    data: Any,
+    idempotency_key: str | None = None,
+    replaces: str | None = None,
+    standards: str | None = None,
+    source: str = "api",
+    today: dt.date | None = None,
+) -> Submission:
+    """Validate, score and store an audit with its report, all in one transaction.
+
+    With an idempotency key, a repeat of the same body returns the first submission and stores nothing; the
+    same key with a different body is a Conflict. ``replaces`` names the audit this one corrects.
+    """
+    _check_idempotency_key(idempotency_key)
+    with session_scope(engine) as session:
+        require_school(session=session, principal=principal, urn=urn, write=True)
+    valid: ValidAudit = validate_audit(data, today=today)
+    if valid.urn != urn:
+        raise AuditInvalid([FieldProblem("school.urn", f"must be the URN of the school in the address ({urn})")])
+    digest = request_digest({"audit": data, "replaces": replaces, "standards": standards})
+    if idempotency_key is not None:
+        replayed = _replay(engine=engine, principal=principal, idempotency_key=idempotency_key, digest=digest)
+        if replayed is not None:
+            return replayed
+    report = scoring.score(valid, standards)
+    audit_id = uuid.uuid4().hex
+    try:
+        with session_scope(engine) as session:
+            if replaces is not None:
+                previous = repository.get_audit(session=session, audit_id=replaces)
+                if previous is None or previous.school_urn != urn:
+                    raise NotFound(f"there is no audit {replaces} of school {urn} to replace")
+            audit = AuditRow(
+                id=audit_id,
+                school_urn=urn,
+                audit_date=valid.audit_date,
+                replaces_id=replaces,
+                body=valid.nested(),
+                submitted_by=principal.key_id,
+                source=source,
+            )
+            report_row, findings = report_rows(report, audit_id=audit_id, urn=urn)
+            record = None
+            if idempotency_key is not None:
+                record = IdempotencyRow(
+                    key_id=principal.key_id, idempotency_key=idempotency_key, request_sha256=digest, audit_id=audit_id
+                )
+            repository.save_submission(
+                session=session, audit=audit, report=report_row, findings=findings, idempotency=record
+            )
+    except IntegrityError:
+        # Another request with the same idempotency key won the race: answer as a retry would be answered.
+        if idempotency_key is not None:
+            replayed = _replay(engine=engine, principal=principal, idempotency_key=idempotency_key, digest=digest)
+            if replayed is not None:
+                return replayed
+        raise
+    return Submission(audit=audit, report=report_row.body, created=True)
+
+
+def encode_cursor(audit: AuditRow) -> str:
+    """An opaque cursor for the page after ``audit``."""
+    raw = f"{audit.created_at.isoformat()}|{audit.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    """The (created_at, id) a cursor stands for; raises RequestInvalid for a cursor this service did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, _, audit_id = raw.partition("|")
+        return dt.datetime.fromisoformat(created), audit_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise RequestInvalid("cursor: not a cursor from this service; use next_cursor from the previous page") from None
+
+
+def list_school_audits(
+    *, engine: Engine, principal: Principal, urn: str, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of a school's audits, newest first, and the cursor of the next page (None at the end)."""
+    before = decode_cursor(cursor) if cursor else None
+    with session_scope(engine) as session:
+        require_school(session=session, principal=principal, urn=urn)
+        rows = repository.list_audits(session=session, urn=urn, limit=limit + 1, before=before)
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
+    return [audit_summary(row) for row in page], next_cursor
+
+
+def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> dict[str, Any]:
+    """One audit with the figures it was submitted with."""
+    with session_scope(engine) as session:
+        audit = repository.get_audit(session=session, audit_id=audit_id)
+        if audit is None:
+            raise NotFound(f"there is no audit {audit_id} that this key can see")
+        try:
+            require_school(session=session, principal=principal, urn=audit.school_urn)
+        except NotFound:
+            raise NotFound(f"there is no audit {audit_id} that this key can see") from None
+    return {**audit_summary(audit), "audit": audit.body}
+
+
+def get_audit_report(
+    *, engine: Engine, scoring: ScoringService, principal: Principal, audit_id: str, standards: str | None
+) -> dict[str, Any]:
+    """The stored report of an audit, or a fresh one against another version (never stored over the old one)."""
+    get_audit(engine=engine, principal=principal, audit_id=audit_id)  # access check
+    with session_scope(engine) as session:
+        audit = repository.get_audit(session=session, audit_id=audit_id)
+        assert audit is not None
+        if standards is None:
+            stored = repository.get_first_report(session=session, audit_id=audit_id)
+        else:
+            name, _, version = standards.partition("@")
+            stored = repository.get_report(
+                session=session, audit_id=audit_id, standards_set=name, standards_version=version
+            )
+    if stored is not None:
+        return stored.body
+    valid = validate_audit(audit.body)
+    return scoring.score(valid, standards).to_dict()

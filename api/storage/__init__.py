@@ -1,0 +1,1 @@
+"""Persistence: tables, the database engine, migrations and keyword-only data-access functions."""

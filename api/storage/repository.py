@@ -1,0 +1,159 @@
+"""Data access: keyword-only functions named ``verb_noun``, each a few queries, no web or policy code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from api.storage.tables import (
+    ApiKeyRow,
+    AuditRow,
+    FindingRow,
+    IdempotencyRow,
+    ReportRow,
+    SchoolRow,
+    TrustRow,
+    utcnow,
+)
+
+
+def get_trust(*, session: Session, trust_id: str) -> TrustRow | None:
+    """The trust with this id, if any."""
+    return session.get(TrustRow, trust_id)
+
+
+def put_trust(*, session: Session, trust_id: str, name: str) -> tuple[TrustRow, bool]:
+    """Create or update a trust; returns it and whether it was created."""
+    row = session.get(TrustRow, trust_id)
+    created = row is None
+    if row is None:
+        row = TrustRow(id=trust_id, name=name)
+    else:
+        row.name = name
+        row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row, created
+
+
+def get_school(*, session: Session, urn: str) -> SchoolRow | None:
+    """The school with this URN, if any."""
+    return session.get(SchoolRow, urn)
+
+
+def put_school(*, session: Session, urn: str, fields: dict[str, Any]) -> tuple[SchoolRow, bool]:
+    """Create or update a school from ``fields`` (name, phase, local_authority, trust_id, status)."""
+    row = session.get(SchoolRow, urn)
+    created = row is None
+    if row is None:
+        row = SchoolRow(urn=urn, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row, created
+
+
+def get_idempotency(*, session: Session, key_id: str, idempotency_key: str) -> IdempotencyRow | None:
+    """The recorded submission for this API key and idempotency key, if any."""
+    return session.get(IdempotencyRow, (key_id, idempotency_key))
+
+
+def save_submission(
+    *,
+    session: Session,
+    audit: AuditRow,
+    report: ReportRow,
+    findings: Sequence[dict[str, Any]],
+    idempotency: IdempotencyRow | None = None,
+) -> None:
+    """Store an audit with its report, the report's findings and the idempotency record, in the caller's transaction."""
+    session.add(audit)
+    session.flush()
+    session.add(report)
+    if idempotency is not None:
+        session.add(idempotency)
+    session.flush()
+    if findings:
+        session.execute(sa.insert(FindingRow), list(findings))
+
+
+def save_report(*, session: Session, report: ReportRow, findings: Sequence[dict[str, Any]]) -> None:
+    """Store another report of a stored audit (for example against a newer standards version)."""
+    session.add(report)
+    session.flush()
+    if findings:
+        session.execute(sa.insert(FindingRow), list(findings))
+
+
+def get_audit(*, session: Session, audit_id: str) -> AuditRow | None:
+    """The audit with this id, if any."""
+    return session.get(AuditRow, audit_id)
+
+
+def list_audits(
+    *, session: Session, urn: str, limit: int, before: tuple[dt.datetime, str] | None = None
+) -> list[AuditRow]:
+    """A school's audits, newest first; ``before`` is the (created_at, id) of the last item already seen."""
+    query = select(AuditRow).where(AuditRow.school_urn == urn)
+    if before is not None:
+        created_at, audit_id = before
+        query = query.where(
+            sa.or_(
+                col(AuditRow.created_at) < created_at,
+                sa.and_(col(AuditRow.created_at) == created_at, col(AuditRow.id) < audit_id),
+            )
+        )
+    query = query.order_by(col(AuditRow.created_at).desc(), col(AuditRow.id).desc()).limit(limit)
+    return list(session.exec(query))
+
+
+def get_report(*, session: Session, audit_id: str, standards_set: str, standards_version: str) -> ReportRow | None:
+    """The stored report of an audit against one standards version, if any."""
+    query = select(ReportRow).where(
+        ReportRow.audit_id == audit_id,
+        ReportRow.standards_set == standards_set,
+        ReportRow.standards_version == standards_version,
+    )
+    return session.exec(query).first()
+
+
+def get_first_report(*, session: Session, audit_id: str) -> ReportRow | None:
+    """The report made when the audit was submitted."""
+    query = (
+        select(ReportRow)
+        .where(ReportRow.audit_id == audit_id)
+        .order_by(col(ReportRow.created_at), col(ReportRow.id))
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def count_audits(*, session: Session, urn: str | None = None) -> int:
+    """How many audits are stored (for one school, or in all)."""
+    query = select(sa.func.count()).select_from(AuditRow)
+    if urn is not None:
+        query = query.where(AuditRow.school_urn == urn)
+    return int(session.exec(query).one())
+
+
+def get_key(*, session: Session, key_id: str) -> ApiKeyRow | None:
+    """The API key with this public id, if any."""
+    return session.get(ApiKeyRow, key_id)
+
+
+def save_key(*, session: Session, key: ApiKeyRow) -> None:
+    """Store a new API key."""
+    session.add(key)
+    session.flush()
+
+
+def list_keys(*, session: Session) -> list[ApiKeyRow]:
+    """Every API key, newest first."""
+    return list(session.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.created_at).desc())))

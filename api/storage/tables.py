@@ -1,0 +1,132 @@
+"""The database tables (SQLModel). The same schema runs on SQLite and PostgreSQL; Alembic migrates it.
+
+Audits and reports are never updated: a correction is a new audit that ``replaces`` the old one, and a
+report against another standards version is a new report. ``findings`` holds one row per rule of each
+report, so trust dashboards can aggregate in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC (timezone-aware)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class TrustRow(SQLModel, table=True):
+    """A multi-academy trust (or any group of schools a dashboard looks across)."""
+
+    __tablename__ = "trusts"
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SchoolRow(SQLModel, table=True):
+    """A school, by its unique reference number (URN)."""
+
+    __tablename__ = "schools"
+
+    urn: str = Field(primary_key=True, max_length=6)
+    name: str = Field(max_length=200)
+    phase: str | None = Field(default=None, max_length=40)
+    local_authority: str | None = Field(default=None, max_length=100)
+    trust_id: str | None = Field(default=None, foreign_key="trusts.id", index=True, max_length=40)
+    status: str = Field(default="open", max_length=20)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditRow(SQLModel, table=True):
+    """One self-audit as submitted (validated, answered fields only). Never changed once stored."""
+
+    __tablename__ = "audits"
+    __table_args__ = (sa.Index("ix_audits_school_created", "school_urn", "created_at", "id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    school_urn: str = Field(foreign_key="schools.urn", max_length=6)
+    audit_date: dt.date = Field(index=True)
+    replaces_id: str | None = Field(default=None, foreign_key="audits.id", max_length=32)
+    body: dict[str, Any] = Field(sa_type=JSONType)
+    submitted_by: str = Field(max_length=40)
+    source: str = Field(default="api", max_length=20)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ReportRow(SQLModel, table=True):
+    """A gap report: one audit scored against one standards version. Never overwritten."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.UniqueConstraint("audit_id", "standards_set", "standards_version", name="uq_reports_audit_standards"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    audit_id: str = Field(foreign_key="audits.id", index=True, max_length=32)
+    school_urn: str = Field(foreign_key="schools.urn", index=True, max_length=6)
+    standards_set: str = Field(max_length=40)
+    standards_version: str = Field(max_length=20)
+    standards_sha256: str = Field(max_length=64)
+    score: float | None = None
+    band: str | None = Field(default=None, max_length=40)
+    capped: bool = False
+    coverage: float | None = None
+    body: dict[str, Any] = Field(sa_type=JSONType)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class FindingRow(SQLModel, table=True):
+    """One rule's outcome in one report, for aggregation across schools."""
+
+    __tablename__ = "findings"
+    __table_args__ = (sa.Index("ix_findings_rule_status", "rule", "status"),)
+
+    report_id: str = Field(foreign_key="reports.id", primary_key=True, max_length=32)
+    rule: str = Field(primary_key=True, max_length=80)
+    domain: str = Field(max_length=40)
+    basis: str = Field(max_length=40)
+    status: str = Field(max_length=20)
+    gap_amount: float | None = None
+    gap_unit: str | None = Field(default=None, max_length=40)
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """An API key: only its sha256 is stored; the key itself is shown once, when created."""
+
+    __tablename__ = "api_keys"
+
+    id: str = Field(primary_key=True, max_length=40)
+    secret_sha256: str = Field(max_length=64)
+    role: str = Field(max_length=20)
+    trust_id: str | None = Field(default=None, foreign_key="trusts.id", max_length=40)
+    school_urn: str | None = Field(default=None, foreign_key="schools.urn", max_length=6)
+    label: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """A submission made with an ``Idempotency-Key``: a retry with the same key and body gets the same audit.
+
+    Written in the same transaction as the audit, so a key is recorded exactly when its audit is.
+    """
+
+    __tablename__ = "idempotency_records"
+
+    key_id: str = Field(primary_key=True, max_length=40)
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    request_sha256: str = Field(max_length=64)
+    audit_id: str = Field(foreign_key="audits.id", max_length=32)
+    created_at: dt.datetime = Field(default_factory=utcnow)

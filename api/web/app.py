@@ -1,0 +1,101 @@
+"""``create_app(settings)``: the FastAPI application, built from settings with nothing made at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+
+from api import __version__
+from api.audit import Audit
+from api.config import Settings, get_settings
+from api.rules.catalog import Catalog, load_catalog
+from api.service.access import KeyCache
+from api.service.scoring import ScoringService
+from api.storage.db import make_engine
+from api.web import problems
+from api.web.deps import Services
+from api.web.middleware import BodyLimit, RequestContext, configure_logging
+from api.web.routes import audits, health, schools, standards
+
+DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational
+needs and disabilities (SEND) against versioned national inclusion standards, and returns a gap report.
+
+Every endpoint except health and standards needs an API key: `Authorization: Bearer oap_…`. Errors are
+problem+json (RFC 9457) with a stable `code` and, for invalid input, every problem by field path. An object
+outside a key's reach answers 404, so existence does not leak."""
+
+
+def create_app(
+    settings: Settings | None = None, *, catalog: Catalog | None = None, key_cache_seconds: float = 10.0
+) -> FastAPI:
+    """The application. Refuses to start on unsafe settings or broken standards."""
+    settings = settings or get_settings()
+    settings.check_safe()
+    configure_logging(settings.log_level)
+    catalog = catalog or load_catalog(settings.standards_dir)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="OAP standards checker",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = Services(
+        settings=settings,
+        catalog=catalog,
+        scoring=ScoringService(catalog),
+        engine=engine,
+        keys=KeyCache(key_cache_seconds),
+    )
+    problems.install(app)
+    for router in (health.router, standards.router, schools.router, audits.router):
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Location", "Idempotent-Replayed"],
+        )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
+    return app
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with the Audit schema the raw-body endpoints refer to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=None
+    )
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    audit_schema = Audit.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, schema in audit_schema.pop("$defs", {}).items():
+        components.setdefault(name, schema)
+    components["Audit"] = audit_schema
+    document["components"]["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key from `oap keys create`."}
+    }
+    document["security"] = [{"apiKey": []}]
+    for path, operations in document["paths"].items():
+        if path in ("/healthz", "/readyz") or path.startswith("/v1/standards"):
+            for operation in operations.values():
+                operation["security"] = []
+    app.openapi_schema = document
+    return document

@@ -1,0 +1,70 @@
+"""Dependencies: the services of the app, the authenticated principal, and small request helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+
+from api.config import Settings
+from api.errors import RequestInvalid
+from api.rules.catalog import Catalog
+from api.service.access import KeyCache, Principal, authenticate, authenticate_cached
+from api.service.scoring import ScoringService
+
+
+@dataclass
+class Services:
+    """Everything a request needs, built once by create_app."""
+
+    settings: Settings
+    catalog: Catalog
+    scoring: ScoringService
+    engine: Engine
+    keys: KeyCache
+
+
+def get_services(request: Request) -> Services:
+    """The app's services."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_principal(
+    services: ServicesDep,
+    authorization: Annotated[
+        str | None, Header(description="'Bearer ' followed by an API key.", include_in_schema=False)
+    ] = None,
+) -> Principal:
+    """The holder of the request's API key; 401 when there is none or it is not valid."""
+    cached = authenticate_cached(cache=services.keys, header=authorization)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(authenticate, engine=services.engine, cache=services.keys, header=authorization)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def json_body(request: Request) -> Any:
+    """The request body decoded as JSON; 400 when it is not JSON."""
+    raw = await request.body()
+    if not raw:
+        raise RequestInvalid("the request body is empty; send the audit as a JSON object")
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RequestInvalid(f"the request body is not valid JSON ({error})") from None
+
+
+def today() -> dt.date:
+    """Today's date, for refusing audits dated in the future."""
+    return dt.date.today()

@@ -1,0 +1,113 @@
+"""Errors as problem+json (RFC 9457): one renderer for every error the API can return."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from api.errors import AuditInvalid, OapError, StandardsError
+from api.web.middleware import request_id_var
+
+log = logging.getLogger("oap.errors")
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem_body(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The problem+json object."""
+    body: dict[str, Any] = {
+        "type": f"https://oap-checker.invalid/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "request_id": request_id_var.get(),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    """A problem+json response."""
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        where, rest = parts[0], parts[1:]
+        return ".".join(rest) if where == "body" and rest else f"{where}.{'.'.join(rest)}" if rest else where
+    return ".".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(OapError)
+    async def oap_error(request: Request, error: OapError) -> Response:
+        errors = [p.as_dict() for p in error.problems] if isinstance(error, AuditInvalid) else None
+        status = error.status if 400 <= error.status < 600 else 500
+        if isinstance(error, StandardsError) or status >= 500:
+            log.error("service error", extra={"fields": {"code": error.code}})
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        body = problem_body(
+            status=status,
+            code=error.code,
+            title=error.title,
+            detail=error.message,
+            instance=request.url.path,
+            errors=errors,
+        )
+        return problem_response(status, body, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        errors = [{"field": _location(tuple(item["loc"])), "message": str(item["msg"])} for item in error.errors()]
+        body = problem_body(
+            status=422,
+            code="request_invalid",
+            title="The request is not valid",
+            detail="; ".join(f"{e['field']}: {e['message']}" for e in errors),
+            instance=request.url.path,
+            errors=errors,
+        )
+        return problem_response(422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        body = problem_body(
+            status=error.status_code,
+            code=code,
+            title=str(error.detail),
+            detail=str(error.detail),
+            instance=request.url.path,
+        )
+        return problem_response(error.status_code, body)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error")
+        body = problem_body(
+            status=500,
+            code="internal",
+            title="Something went wrong",
+            detail="an unexpected error occurred; it has been logged with this request id",
+            instance=request.url.path,
+        )
+        return problem_response(500, body)
