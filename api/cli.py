@@ -21,6 +21,7 @@ from api.admin import add_commands as add_service_commands
 from api.audit import FIELDS
 from api.engine.report import GapReport
 from api.errors import AuditInvalid, InputFileError, OapError, StandardsError, StandardsNotFound, UsageError
+from api.imports.cli import add_commands as add_import_commands
 from api.inputs import RawAudit, read_audits
 from api.rules.catalog import Catalog, default_root, load_catalog, write_lock
 from api.rules.diff import diff_standards
@@ -370,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--format", choices=SCORE_FORMATS, default="text")
     score.set_defaults(handler=cmd_score)
     add_service_commands(commands)
+    add_import_commands(commands)
     return parser
 
 

@@ -26,6 +26,8 @@ def school_view(row: SchoolRow) -> dict[str, Any]:
         "phase": row.phase,
         "local_authority": row.local_authority,
         "trust_id": row.trust_id,
+        "la_code": row.la_code,
+        "establishment_type": row.establishment_type,
         "status": row.status,
     }
 

@@ -43,6 +43,8 @@ class SchoolRow(SQLModel, table=True):
     phase: str | None = Field(default=None, max_length=40)
     local_authority: str | None = Field(default=None, max_length=100)
     trust_id: str | None = Field(default=None, foreign_key="trusts.id", index=True, max_length=40)
+    la_code: str | None = Field(default=None, max_length=10)
+    establishment_type: str | None = Field(default=None, max_length=100)
     status: str = Field(default="open", max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -129,4 +131,75 @@ class IdempotencyRow(SQLModel, table=True):
     idempotency_key: str = Field(primary_key=True, max_length=200)
     request_sha256: str = Field(max_length=64)
     audit_id: str = Field(foreign_key="audits.id", max_length=32)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DraftRow(SQLModel, table=True):
+    """A school's unfinished audit: saved from the form, or prefilled from public data. One per school.
+
+    ``body`` may be incomplete or invalid (it is validated only when submitted). ``provenance`` says, for each
+    prefilled field path, where its value came from: ``{"pupils.on_roll": {"source": "sen", "file": …,
+    "census": "January 2025"}}``, so the form can say "from the January 2025 census, check and correct".
+    """
+
+    __tablename__ = "drafts"
+
+    school_urn: str = Field(foreign_key="schools.urn", primary_key=True, max_length=6)
+    body: dict[str, Any] = Field(sa_type=JSONType)
+    provenance: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    updated_by: str = Field(max_length=40)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ImportJobRow(SQLModel, table=True):
+    """One run of an import of a public data file (GIAS, SEN statistics or the workforce census)."""
+
+    __tablename__ = "import_jobs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=20)
+    filename: str = Field(max_length=300)
+    status: str = Field(default="queued", max_length=20)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    message: str | None = Field(default=None, max_length=2000)
+    requested_by: str = Field(max_length=40)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+
+
+class ExceptionRow(SQLModel, table=True):
+    """An agreed exception to one rule for one school. Never deleted; withdrawing one records when."""
+
+    __tablename__ = "rule_exceptions"
+    __table_args__ = (sa.Index("ix_rule_exceptions_school_rule", "school_urn", "rule"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    school_urn: str = Field(foreign_key="schools.urn", max_length=6)
+    rule: str = Field(max_length=80)
+    reason: str = Field(max_length=2000)
+    approver_name: str = Field(max_length=200)
+    approver_role: str = Field(max_length=200)
+    risk: str = Field(max_length=10)
+    review_on: dt.date
+    expires_on: dt.date
+    recorded_by: str = Field(max_length=40)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    withdrawn_at: dt.datetime | None = None
+
+
+class SignOffRow(SQLModel, table=True):
+    """A governor's confirmation that they have reviewed a report."""
+
+    __tablename__ = "sign_offs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    report_id: str = Field(foreign_key="reports.id", index=True, max_length=32)
+    reviewer_name: str = Field(max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+    signed_by: str = Field(max_length=40)
     created_at: dt.datetime = Field(default_factory=utcnow)

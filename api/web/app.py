@@ -20,7 +20,7 @@ from api.storage.db import make_engine
 from api.web import problems
 from api.web.deps import Services
 from api.web.middleware import BodyLimit, RequestContext, configure_logging
-from api.web.routes import audits, health, schools, standards
+from api.web.routes import audits, health, imports, schools, standards, trusts
 
 DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational
 needs and disabilities (SEND) against versioned national inclusion standards, and returns a gap report.
@@ -61,7 +61,7 @@ def create_app(
         keys=KeyCache(key_cache_seconds),
     )
     problems.install(app)
-    for router in (health.router, standards.router, schools.router, audits.router):
+    for router in (health.router, standards.router, schools.router, audits.router, trusts.router, imports.router):
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(

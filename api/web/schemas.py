@@ -36,6 +36,8 @@ class SchoolIn(_In):
     phase: Phase | None = None
     local_authority: Annotated[str, StringConstraints(max_length=100)] | None = None
     trust_id: TrustId | None = None
+    la_code: Annotated[str, StringConstraints(pattern=r"^\d{3}$")] | None = None
+    establishment_type: Annotated[str, StringConstraints(max_length=100)] | None = None
     status: Literal["open", "closed"] = "open"
 
 
@@ -47,6 +49,8 @@ class SchoolOut(BaseModel):
     phase: str | None
     local_authority: str | None
     trust_id: str | None
+    la_code: str | None
+    establishment_type: str | None
     status: str
 
 
