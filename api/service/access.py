@@ -194,3 +194,18 @@ def authenticate(*, engine: Engine, cache: KeyCache, header: str | None) -> Prin
         if row is not None:
             cache.put(row)
     return _verify(row, secret)
+
+
+def principal_for_key_id(*, engine: Engine, cache: KeyCache, key_id: str) -> Principal:
+    """The principal of a key already proven at sign-in (a signed session names its id); still refuses revoked keys."""
+    row = cache.get(key_id)
+    if row is None:
+        with session_scope(engine) as session:
+            row = repository.get_key(session=session, key_id=key_id)
+        if row is not None:
+            cache.put(row)
+    if row is None or row.revoked_at is not None:
+        raise NotAuthenticated("your key is no longer valid; sign in again")
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        raise NotAuthenticated("your key has expired; sign in with a new one")
+    return Principal(key_id=row.id, role=Role(row.role), trust_id=row.trust_id, school_urn=row.school_urn)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from api.errors import NotFound
-from api.service.access import Principal, require_admin, require_school
+from api.service.access import Principal, Role, require_admin, require_school
 from api.storage import repository
 from api.storage.db import session_scope
 from api.storage.tables import SchoolRow, TrustRow
@@ -57,3 +57,36 @@ def get_school(*, engine: Engine, principal: Principal, urn: str) -> dict[str, A
     """A school this key may see."""
     with session_scope(engine) as session:
         return school_view(require_school(session=session, principal=principal, urn=urn))
+
+
+def visible_schools(*, engine: Engine, principal: Principal) -> list[dict[str, Any]]:
+    """Every school this key may see, by name."""
+    with session_scope(engine) as session:
+        if principal.role is Role.admin:
+            rows = repository.list_schools(session=session)
+        elif principal.role is Role.trust:
+            rows = repository.list_schools(session=session, trust_id=principal.trust_id)
+        else:
+            rows = repository.list_schools(session=session, urn=principal.school_urn)
+        return [school_view(row) for row in rows]
+
+
+def school_history(*, engine: Engine, principal: Principal, urn: str, limit: int = 50) -> list[dict[str, Any]]:
+    """A school's audits with the score and band of the report made at submission, newest first."""
+    with session_scope(engine) as session:
+        require_school(session=session, principal=principal, urn=urn)
+        pairs = repository.list_reports_for_school(session=session, urn=urn, limit=limit)
+    return [
+        {
+            "audit_id": audit.id,
+            "audit_date": audit.audit_date,
+            "created_at": audit.created_at,
+            "replaces_id": audit.replaces_id,
+            "source": audit.source,
+            "score": report.score,
+            "band": report.band,
+            "standards": f"{report.standards_set}@{report.standards_version}",
+            "report": report.body,
+        }
+        for audit, report in pairs
+    ]

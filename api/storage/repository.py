@@ -12,10 +12,12 @@ from sqlmodel import Session, col, select
 from api.storage.tables import (
     ApiKeyRow,
     AuditRow,
+    DraftRow,
     FindingRow,
     IdempotencyRow,
     ReportRow,
     SchoolRow,
+    ShareLinkRow,
     TrustRow,
     utcnow,
 )
@@ -157,3 +159,69 @@ def save_key(*, session: Session, key: ApiKeyRow) -> None:
 def list_keys(*, session: Session) -> list[ApiKeyRow]:
     """Every API key, newest first."""
     return list(session.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.created_at).desc())))
+
+
+def list_schools(*, session: Session, trust_id: str | None = None, urn: str | None = None) -> list[SchoolRow]:
+    """Schools by name: all of them, a trust's, or the one with ``urn``."""
+    query = select(SchoolRow)
+    if trust_id is not None:
+        query = query.where(SchoolRow.trust_id == trust_id)
+    if urn is not None:
+        query = query.where(SchoolRow.urn == urn)
+    return list(session.exec(query.order_by(col(SchoolRow.name))))
+
+
+def get_draft(*, session: Session, urn: str) -> DraftRow | None:
+    """A school's draft audit, if it has one."""
+    return session.get(DraftRow, urn)
+
+
+def put_draft(*, session: Session, draft: DraftRow) -> None:
+    """Create or replace a school's draft."""
+    session.merge(draft)
+    session.flush()
+
+
+def delete_draft(*, session: Session, urn: str) -> None:
+    """Remove a school's draft (after it has been submitted)."""
+    row = session.get(DraftRow, urn)
+    if row is not None:
+        session.delete(row)
+
+
+def save_share(*, session: Session, share: ShareLinkRow) -> None:
+    """Store a new share link."""
+    session.add(share)
+    session.flush()
+
+
+def get_share(*, session: Session, share_id: str) -> ShareLinkRow | None:
+    """The share link with this id, if any."""
+    return session.get(ShareLinkRow, share_id)
+
+
+def list_shares(*, session: Session, urn: str) -> list[ShareLinkRow]:
+    """A school's share links, newest first."""
+    query = select(ShareLinkRow).where(ShareLinkRow.school_urn == urn).order_by(col(ShareLinkRow.created_at).desc())
+    return list(session.exec(query))
+
+
+def list_reports_for_school(*, session: Session, urn: str, limit: int = 50) -> list[tuple[AuditRow, ReportRow]]:
+    """A school's audits with the report made when each was submitted, newest audit first."""
+    first_report = (
+        select(ReportRow.audit_id, sa.func.min(ReportRow.created_at).label("first"))
+        .group_by(col(ReportRow.audit_id))
+        .subquery()
+    )
+    query = (
+        select(AuditRow, ReportRow)
+        .join(first_report, first_report.c.audit_id == AuditRow.id)
+        .join(
+            ReportRow,
+            sa.and_(col(ReportRow.audit_id) == AuditRow.id, col(ReportRow.created_at) == first_report.c.first),
+        )
+        .where(AuditRow.school_urn == urn)
+        .order_by(col(AuditRow.audit_date).desc(), col(AuditRow.created_at).desc())
+        .limit(limit)
+    )
+    return [(audit, report) for audit, report in session.exec(query)]

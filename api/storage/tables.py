@@ -203,3 +203,17 @@ class SignOffRow(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     signed_by: str = Field(max_length=40)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ShareLinkRow(SQLModel, table=True):
+    """A read-only link to one school's reports for governors, signed, expiring and revocable."""
+
+    __tablename__ = "share_links"
+
+    id: str = Field(primary_key=True, max_length=32)
+    school_urn: str = Field(foreign_key="schools.urn", index=True, max_length=6)
+    label: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=40)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 from api import __version__
 from api.audit import Audit
@@ -17,11 +19,12 @@ from api.rules.catalog import Catalog, load_catalog
 from api.service.access import KeyCache
 from api.service.scoring import ScoringService
 from api.storage.db import make_engine
-from api.web import problems
+from api.web import pages, problems
 from api.web.deps import Services
 from api.web.middleware import BodyLimit, RequestContext, configure_logging
 from api.web.routes import audits, health, imports, schools, standards, trusts
 
+STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational
 needs and disabilities (SEND) against versioned national inclusion standards, and returns a gap report.
 
@@ -63,6 +66,8 @@ def create_app(
     problems.install(app)
     for router in (health.router, standards.router, schools.router, audits.router, trusts.router, imports.router):
         app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

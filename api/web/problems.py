@@ -55,8 +55,38 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/openapi.json", "/docs")
+
+
+def for_people(request: Request) -> bool:
+    """Whether the request is for a page (an error then renders as a page, not as problem+json)."""
+    return not request.url.path.startswith(API_PREFIXES) and request.url.path != "/v1"
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """An error as a page for people, with the request id to quote."""
+    from api.web.pages import page  # pages import this module's helpers indirectly
+
+    if status == 401:
+        heading, show_sign_in = "Sign in to see this page", True
+    elif status == 404:
+        heading, show_sign_in = "Page not found", False
+    elif status >= 500:
+        heading, show_sign_in = "Sorry, there is a problem with the service", False
+    else:
+        heading, show_sign_in = title, False
+    context = {
+        "title": heading,
+        "heading": heading,
+        "detail": detail,
+        "show_sign_in": show_sign_in,
+        "request_id": request_id_var.get(),
+    }
+    return page(request, "error.html", context, status=status)
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn every error into problem+json."""
+    """Register the handlers that turn every error into problem+json (API) or an error page (people)."""
 
     @app.exception_handler(OapError)
     async def oap_error(request: Request, error: OapError) -> Response:
@@ -64,6 +94,8 @@ def install(app: FastAPI) -> None:
         status = error.status if 400 <= error.status < 600 else 500
         if isinstance(error, StandardsError) or status >= 500:
             log.error("service error", extra={"fields": {"code": error.code}})
+        if for_people(request):
+            return error_page(request, status, error.title, error.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         body = problem_body(
             status=status,
@@ -78,6 +110,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         errors = [{"field": _location(tuple(item["loc"])), "message": str(item["msg"])} for item in error.errors()]
+        if for_people(request):
+            return error_page(request, 400, "The form is not valid", "; ".join(e["message"] for e in errors))
         body = problem_body(
             status=422,
             code="request_invalid",
@@ -91,6 +125,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        if for_people(request):
+            return error_page(request, error.status_code, str(error.detail), "Check the address and try again.")
         body = problem_body(
             status=error.status_code,
             code=code,
@@ -103,6 +139,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error")
+        if for_people(request):
+            return error_page(request, 500, "Something went wrong", "An unexpected error occurred; it has been logged.")
         body = problem_body(
             status=500,
             code="internal",

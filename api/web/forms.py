@@ -1,0 +1,140 @@
+"""The self-audit form: its sections and questions (from the audit contract), and reading a posted form back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from api.audit import FIELDS, SECTIONS, FieldKind, FieldSpec
+
+SECTION_TITLES = {
+    "school": "School and pupils",
+    "pupils": "School and pupils",
+    "senco": "SENCO",
+    "staffing": "Staffing",
+    "training": "Training",
+    "environment": "Environment",
+    "leadership": "Leadership",
+    "governance": "Governance",
+    "published": "Published information",
+    "outcomes": "Outcomes",
+}
+# Fields the form does not ask (the URN comes from the address).
+HIDDEN = {"school.urn"}
+CHOICE_WORDS = {
+    "npq_senco": "NPQ for SENCOs",
+    "nasenco": "National Award for SEN Co-ordination (NASENCO)",
+    "none": "None",
+    "planned": "Planned",
+    "support": "Support base (run by the school or trust)",
+    "specialist": "Specialist base (commissioned by the council)",
+    "nursery": "Nursery",
+    "primary": "Primary",
+    "middle_deemed_primary": "Middle deemed primary",
+    "middle_deemed_secondary": "Middle deemed secondary",
+    "secondary": "Secondary",
+    "all_through": "All-through",
+    "sixteen_plus": "16 plus",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question of the form."""
+
+    spec: FieldSpec
+    label: str
+    hint: str
+
+    @property
+    def id(self) -> str:
+        """The HTML id of its input (error summary links point here)."""
+        return "f-" + self.spec.path.replace(".", "-").replace("_", "-")
+
+    @property
+    def name(self) -> str:
+        """The form field name: the dotted audit path."""
+        return self.spec.path
+
+    @property
+    def none_name(self) -> str:
+        """The name of the 'there is none' box of a nullable date."""
+        return self.spec.path + "__none"
+
+
+def _hint(spec: FieldSpec) -> str:
+    if spec.kind is FieldKind.date:
+        return "For example, 2026-09-30." + (" Tick 'There is none' if there is none." if spec.nullable else "")
+    if spec.kind is FieldKind.number:
+        return "A number; decimals are fine (0.4 FTE is two days a week)."
+    if spec.kind is FieldKind.whole_number:
+        return "A whole number."
+    return ""
+
+
+def _label(spec: FieldSpec) -> str:
+    return spec.description.rstrip(".") if spec.description else spec.path
+
+
+def sections() -> list[tuple[str, list[Question]]]:
+    """The form's sections, in order, each with its questions (school and pupils share a section)."""
+    grouped: dict[str, list[Question]] = {}
+    for path, spec in FIELDS.items():
+        if path in HIDDEN:
+            continue
+        section = "school" if path == "audit_date" else path.split(".", 1)[0]
+        title = SECTION_TITLES[section]
+        grouped.setdefault(title, []).append(Question(spec=spec, label=_label(spec), hint=_hint(spec)))
+    order = list(dict.fromkeys(SECTION_TITLES[name] for name in ("school", *SECTIONS)))
+    return [(title, grouped[title]) for title in order if title in grouped]
+
+
+def flat_answers(nested: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested answers as {dotted.path: value} (the form's field names)."""
+    flat: dict[str, Any] = {}
+    for key, value in nested.items():
+        if isinstance(value, Mapping):
+            for name, inner in value.items():
+                flat[f"{key}.{name}"] = inner
+        else:
+            flat[key] = value
+    return flat
+
+
+def _convert(spec: FieldSpec, text: str) -> Any:
+    if spec.kind is FieldKind.flag:
+        return {"yes": True, "no": False}.get(text, text)
+    if spec.kind is FieldKind.whole_number:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if spec.kind is FieldKind.number:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def read_form(form: Mapping[str, Any], urn: str) -> dict[str, Any]:
+    """A posted form as nested audit answers: blank means not answered; 'there is none' means null."""
+    answers: dict[str, Any] = {"school": {"urn": urn}}
+    for path, spec in FIELDS.items():
+        if path in HIDDEN:
+            continue
+        raw = form.get(path)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if spec.nullable and form.get(path + "__none"):
+            value: Any = None
+        elif text == "":
+            continue
+        else:
+            value = _convert(spec, text)
+        if "." in path:
+            section, name = path.split(".", 1)
+            answers.setdefault(section, {})[name] = value
+        else:
+            answers[path] = value
+    return answers
