@@ -6,10 +6,13 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.engine import Engine
 
 from api.config import get_settings
 from api.errors import UsageError
@@ -24,30 +27,36 @@ CLI_ADMIN = Principal(key_id="cli", role=Role.admin)
 OPENAPI_PATH = Path("openapi") / "openapi.json"
 
 
-def _engine() -> Any:
+@contextmanager
+def _database() -> Iterator[Engine]:
+    """An engine on OAP_DATABASE_URL, disposed (every connection closed) when the command is done."""
     settings = get_settings()
-    return make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    engine = _engine()
-    before = current_revision(engine)
-    upgrade(engine)
-    after = current_revision(engine)
+    with _database() as engine:
+        before = current_revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
     print(f"Database at revision {after}" + ("" if before == after else f" (was {before or 'empty'})"))
     return 0
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
-    engine = _engine()
-    current, head = current_revision(engine), head_revision()
+    with _database() as engine:
+        current, head = current_revision(engine), head_revision()
     print(f"current {current or 'empty'}, newest {head}" + ("" if current == head else ": run 'oap db upgrade'"))
     return 0 if current == head else 1
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
     expires = utcnow() + dt.timedelta(days=args.expires_days) if args.expires_days else None
-    with session_scope(_engine()) as session:
+    with _database() as engine, session_scope(engine) as session:
         row, key = create_key(
             session=session,
             role=Role(args.role),
@@ -64,14 +73,14 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    with session_scope(_engine()) as session:
+    with _database() as engine, session_scope(engine) as session:
         row = revoke_key(session=session, key_id=args.key_id)
     print(f"Revoked key {row.id}; it stops working within the service's key cache time (10 seconds)")
     return 0
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    with session_scope(_engine()) as session:
+    with _database() as engine, session_scope(engine) as session:
         rows = repository.list_keys(session=session)
     for row in rows:
         state = (
@@ -83,7 +92,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_trusts_put(args: argparse.Namespace) -> int:
-    trust, created = put_trust(engine=_engine(), principal=CLI_ADMIN, trust_id=args.trust_id, name=args.name)
+    with _database() as engine:
+        trust, created = put_trust(engine=engine, principal=CLI_ADMIN, trust_id=args.trust_id, name=args.name)
     print(("Created" if created else "Updated") + f" trust {trust['id']}: {trust['name']}")
     return 0
 
@@ -104,7 +114,8 @@ def cmd_schools_put(args: argparse.Namespace) -> int:
     except ValidationError as error:
         problems = "; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in error.errors())
         raise UsageError(problems) from None
-    school, created = put_school(engine=_engine(), principal=CLI_ADMIN, urn=args.urn, fields=fields)
+    with _database() as engine:
+        school, created = put_school(engine=engine, principal=CLI_ADMIN, urn=args.urn, fields=fields)
     print(("Created" if created else "Updated") + f" school {school['urn']}: {school['name']}")
     return 0
 
@@ -133,7 +144,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    upgrade(make_engine(settings.database_url))
+    with _database() as engine:
+        upgrade(engine)
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
@@ -153,9 +165,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from api.service.demo import seed_demo
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    summary = seed_demo(engine=engine, standards_dir=settings.standards_dir)
+    with _database() as engine:
+        upgrade(engine)
+        summary = seed_demo(engine=engine, standards_dir=settings.standards_dir)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Demo data: trust {summary.trust_id} with {summary.schools} schools and {summary.audits} audits.")
     print(f"API docs:  {base}/docs")
@@ -163,6 +175,53 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for role, scope, key in summary.keys:
         print(f"  {role:<9} {scope:<12} {key}")
     return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    """Score stored audits against another standards version into new reports (resumable; progress on a terminal)."""
+    import time
+
+    from api.rules.catalog import load_catalog
+    from api.service.rescore import rescore_audits
+    from api.service.scoring import ScoringService
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    scoring = ScoringService(load_catalog(settings.standards_dir))
+    show = sys.stderr.isatty()
+    started = time.monotonic()
+    last = [0.0]
+
+    def progress(done: int, todo: int) -> None:
+        now = time.monotonic()
+        if not show or (now - last[0] < 0.1 and done < todo):
+            return
+        last[0] = now
+        share = done / todo if todo else 1.0
+        bar = "#" * int(30 * share) + "." * (30 - int(30 * share))
+        rate = done / max(now - started, 1e-6)
+        sys.stderr.write(f"\r[{bar}] {100 * share:5.1f}% {done:,} of {todo:,} audits, {rate:,.0f}/s")
+        if done >= todo:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    try:
+        result = rescore_audits(
+            engine=engine, scoring=scoring, standards=args.standards, trust_id=args.trust, progress=progress
+        )
+    finally:
+        engine.dispose()
+    scope = f"trust {args.trust}" if args.trust else "all trusts"
+    print(
+        f"{result.standards} ({scope}): scored {result.scored:,} audits in {time.monotonic() - started:.1f} s; "
+        f"{result.already:,} of {result.audits:,} already had a report"
+        + (f"; {result.skipped:,} were scored meanwhile by another run" if result.skipped else "")
+    )
+    for audit_id, message in result.failures:
+        print(f"audit {audit_id} was not scored: {message}", file=sys.stderr)
+    if result.failed:
+        print(f"{result.failed:,} audits could not be scored (listed above)", file=sys.stderr)
+    return 1 if result.failed else 0
 
 
 def add_commands(commands: Any) -> None:
@@ -218,3 +277,12 @@ def add_commands(commands: Any) -> None:
 
     demo = commands.add_parser("demo", help="load a demo trust of real schools with audits, and print demo keys")
     demo.set_defaults(handler=cmd_demo)
+
+    rescore = commands.add_parser(
+        "rescore", help="score stored audits against another standards version into new reports (resumable)"
+    )
+    rescore.add_argument("--standards", required=True, metavar="SET@VERSION", help="e.g. national@2026.1")
+    rescore_scope = rescore.add_mutually_exclusive_group(required=True)
+    rescore_scope.add_argument("--trust", metavar="ID", help="only the audits of this trust's schools")
+    rescore_scope.add_argument("--all", action="store_true", help="every stored audit")
+    rescore.set_defaults(handler=cmd_rescore)

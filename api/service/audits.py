@@ -179,12 +179,16 @@ def encode_cursor(audit: AuditRow) -> str:
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     """The (created_at, id) a cursor stands for; raises RequestInvalid for a cursor this service did not make."""
+    refused = RequestInvalid("cursor: not a cursor from this service; use next_cursor from the previous page")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, _, audit_id = raw.partition("|")
-        return dt.datetime.fromisoformat(created), audit_id
+        created_text, _, audit_id = raw.partition("|")
+        created = dt.datetime.fromisoformat(created_text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise RequestInvalid("cursor: not a cursor from this service; use next_cursor from the previous page") from None
+        raise refused from None
+    if created.tzinfo is None or not audit_id:
+        raise refused
+    return created, audit_id
 
 
 def list_school_audits(

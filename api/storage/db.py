@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
         session.commit()
     except (OperationalError, DBAPIError) as error:
-        session.rollback()
+        with suppress(OperationalError, DBAPIError):  # the connection may be gone; nothing was committed
+            session.rollback()
         if is_unavailable(error):
             raise DatabaseUnavailable("the database cannot be reached; nothing was written, try again") from error
         raise

@@ -74,8 +74,27 @@ class RequestContext:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        started_response = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+            await send_with_id(message)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Answer here, inside the request's context, so the 500 carries the request id like any response.
+            if started_response:
+                raise
+            from starlette.requests import Request
+
+            from api.web.problems import unexpected_response  # problems imports this module
+
+            logging.getLogger("oap.errors").exception("unexpected error")
+            response = unexpected_response(Request(scope))
+            await response(scope, receive, send_with_id)
         finally:
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(

@@ -85,6 +85,20 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
     return page(request, "error.html", context, status=status)
 
 
+def unexpected_response(request: Request) -> Response:
+    """The answer to an error nobody expected: a 500 page or problem, naming the request id to quote."""
+    if for_people(request):
+        return error_page(request, 500, "Something went wrong", "An unexpected error occurred; it has been logged.")
+    body = problem_body(
+        status=500,
+        code="internal",
+        title="Something went wrong",
+        detail="an unexpected error occurred; it has been logged with this request id",
+        instance=request.url.path,
+    )
+    return problem_response(500, body)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json (API) or an error page (people)."""
 
@@ -136,16 +150,5 @@ def install(app: FastAPI) -> None:
         )
         return problem_response(error.status_code, body)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unexpected error")
-        if for_people(request):
-            return error_page(request, 500, "Something went wrong", "An unexpected error occurred; it has been logged.")
-        body = problem_body(
-            status=500,
-            code="internal",
-            title="Something went wrong",
-            detail="an unexpected error occurred; it has been logged with this request id",
-            instance=request.url.path,
-        )
-        return problem_response(500, body)
+    # Errors nobody expected are answered by api.web.middleware.RequestContext with unexpected_response(),
+    # inside the request's context, so they carry the request id like every other response.

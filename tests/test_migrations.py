@@ -1,0 +1,124 @@
+"""The Alembic migrations on SQLite and PostgreSQL: from empty to the newest schema, idempotent, in step with the
+SQLModel tables, reversible, and driven by ``oap db upgrade`` / ``oap db status``."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from api.cli import main
+from api.storage import repository
+from api.storage.db import make_engine, session_scope
+from api.storage.migrate import alembic_config, current_revision, head_revision, upgrade
+
+HEAD = head_revision()
+
+
+@pytest.fixture
+def empty(database_url: str) -> Iterator[Engine]:
+    """An engine on a fresh database that has not been migrated."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def schema(engine: Engine) -> dict[str, Any]:
+    """Every table with its columns (name, type, nullability), indexes, foreign keys and primary key."""
+    inspector = sa.inspect(engine)
+    return {
+        table: {
+            "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            "indexes": sorted((i["name"] or "", tuple(i["column_names"])) for i in inspector.get_indexes(table)),
+            "foreign_keys": sorted(
+                (tuple(fk["constrained_columns"]), fk["referred_table"]) for fk in inspector.get_foreign_keys(table)
+            ),
+            "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+        }
+        for table in sorted(inspector.get_table_names())
+    }
+
+
+def test_the_migrations_form_one_line() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_heads() == [HEAD]
+    assert len(scripts.get_bases()) == 1
+
+
+def test_upgrade_from_empty_creates_every_table(empty: Engine) -> None:
+    assert sa.inspect(empty).get_table_names() == []
+    assert current_revision(empty) is None
+    upgrade(empty)
+    assert set(sa.inspect(empty).get_table_names()) == {*SQLModel.metadata.tables, "alembic_version"}
+    assert current_revision(empty) == HEAD
+
+
+def test_upgrading_twice_is_a_no_op(empty: Engine) -> None:
+    upgrade(empty)
+    with session_scope(empty) as session:
+        repository.put_trust(session=session, trust_id="T1", name="Kept")
+    before = schema(empty)
+    upgrade(empty)
+    assert current_revision(empty) == HEAD
+    assert schema(empty) == before
+    with session_scope(empty) as session:
+        trust = repository.get_trust(session=session, trust_id="T1")
+        assert trust is not None
+        assert trust.name == "Kept"
+
+
+def test_the_migrated_schema_matches_the_models(empty: Engine) -> None:
+    upgrade(empty)
+    with empty.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == [], "the tables and the migrations differ; add a migration (alembic revision --autogenerate)"
+
+
+def test_downgrade_to_empty_and_up_again(empty: Engine) -> None:
+    upgrade(empty)
+    config = alembic_config()
+    with empty.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(sa.inspect(empty).get_table_names()) <= {"alembic_version"}
+    assert current_revision(empty) is None
+    upgrade(empty)
+    assert set(sa.inspect(empty).get_table_names()) == {*SQLModel.metadata.tables, "alembic_version"}
+    assert current_revision(empty) == HEAD
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_oap_db_upgrade_and_status(
+    database_url: str, empty: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OAP_DATABASE_URL", database_url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert run(capsys, "db", "status") == (1, f"current empty, newest {HEAD}: run 'oap db upgrade'\n", "")
+        assert current_revision(empty) is None, "status changes nothing"
+
+        assert run(capsys, "db", "upgrade") == (0, f"Database at revision {HEAD} (was empty)\n", "")
+        assert current_revision(empty) == HEAD
+        assert set(sa.inspect(empty).get_table_names()) == {*SQLModel.metadata.tables, "alembic_version"}
+
+        assert run(capsys, "db", "status") == (0, f"current {HEAD}, newest {HEAD}\n", "")
+        assert run(capsys, "db", "upgrade") == (0, f"Database at revision {HEAD}\n", "")
+        gc.collect()  # the engines the commands made are garbage now; any connection left open says so
+    leaked = [str(warning.message) for warning in caught if issubclass(warning.category, ResourceWarning)]
+    assert leaked == [], "the db commands leave database connections open (their engine is never disposed)"
