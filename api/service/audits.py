@@ -20,7 +20,7 @@ from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestIn
 from api.service.access import Principal, require_school
 from api.service.scoring import ScoringService
 from api.storage import repository
-from api.storage.db import session_scope
+from api.storage.db import EncodedJSON, session_scope
 from api.storage.tables import AuditRow, IdempotencyRow, ReportRow
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -28,11 +28,31 @@ MAX_IDEMPOTENCY_KEY = 200
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """The outcome of a submission: the stored audit, its report, and whether this call created them."""
+    """The outcome of a submission: the stored audit, its report (JSON text), and whether this call created them."""
 
     audit: AuditRow
-    report: dict[str, Any]
+    report_json: str
     created: bool
+
+    def response_json(self) -> str:
+        """The API's answer: ``{"audit": …, "report": …}`` as JSON text."""
+        audit = json.dumps(audit_summary(self.audit), ensure_ascii=False)
+        return f'{{"audit":{audit},"report":{self.report_json}}}'
+
+
+def _fresh_findings(report: GapReport, report_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "report_id": report_id,
+            "rule": finding.view.id,
+            "domain": finding.view.domain,
+            "basis": finding.view.basis.value,
+            "status": finding.outcome.value,
+            "gap_amount": float(finding.amount) if finding.amount is not None else None,
+            "gap_unit": finding.view.gap.unit if finding.amount is not None else None,
+        }
+        for finding in report.findings
+    ]
 
 
 def audit_summary(audit: AuditRow) -> dict[str, Any]:
@@ -53,9 +73,14 @@ def request_digest(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def report_rows(report: GapReport, *, audit_id: str, urn: str) -> tuple[ReportRow, list[dict[str, Any]]]:
-    """The stored form of a gap report: one report row and one findings row per rule."""
-    body = report.to_dict()
+def report_rows(
+    report: GapReport, *, audit_id: str, urn: str, encoded: bool = False
+) -> tuple[ReportRow, list[dict[str, Any]]]:
+    """The stored form of a gap report: one report row and one findings row per rule.
+
+    With ``encoded`` the body is the report's JSON text, stored without being decoded and encoded again.
+    """
+    body: Any = EncodedJSON(report.to_json()) if encoded else report.to_dict()
     report_id = uuid.uuid4().hex
     row = ReportRow(
         id=report_id,
@@ -70,19 +95,7 @@ def report_rows(report: GapReport, *, audit_id: str, urn: str) -> tuple[ReportRo
         coverage=report.coverage,
         body=body,
     )
-    findings = [
-        {
-            "report_id": report_id,
-            "rule": finding.view.id,
-            "domain": finding.view.domain,
-            "basis": finding.view.basis.value,
-            "status": finding.outcome.value,
-            "gap_amount": float(finding.amount) if finding.amount is not None else None,
-            "gap_unit": finding.view.gap.unit if finding.amount is not None else None,
-        }
-        for finding in report.findings
-    ]
-    return row, findings
+    return row, _fresh_findings(report, report_id)
 
 
 def _check_idempotency_key(key: str | None) -> None:
@@ -103,7 +116,7 @@ def _replay(*, engine: Engine, principal: Principal, idempotency_key: str, diges
         report = repository.get_first_report(session=session, audit_id=record.audit_id)
         if audit is None or report is None:  # pragma: no cover - written in one transaction with the record
             raise NotFound(f"the audit recorded for Idempotency-Key {idempotency_key} is missing")
-        return Submission(audit=audit, report=report.body, created=False)
+        return Submission(audit=audit, report_json=json.dumps(report.body, ensure_ascii=False), created=False)
 
 
 def submit_audit(
@@ -130,8 +143,9 @@ def submit_audit(
     valid: ValidAudit = validate_audit(data, today=today)
     if valid.urn != urn:
         raise AuditInvalid([FieldProblem("school.urn", f"must be the URN of the school in the address ({urn})")])
-    digest = request_digest({"audit": data, "replaces": replaces, "standards": standards})
+    digest = ""
     if idempotency_key is not None:
+        digest = request_digest({"audit": data, "replaces": replaces, "standards": standards})
         replayed = _replay(engine=engine, principal=principal, idempotency_key=idempotency_key, digest=digest)
         if replayed is not None:
             return replayed
@@ -152,7 +166,7 @@ def submit_audit(
                 submitted_by=principal.key_id,
                 source=source,
             )
-            report_row, findings = report_rows(report, audit_id=audit_id, urn=urn)
+            report_row, findings = report_rows(report, audit_id=audit_id, urn=urn, encoded=True)
             record = None
             if idempotency_key is not None:
                 record = IdempotencyRow(
@@ -168,7 +182,7 @@ def submit_audit(
             if replayed is not None:
                 return replayed
         raise
-    return Submission(audit=audit, report=report_row.body, created=True)
+    return Submission(audit=audit, report_json=str(report_row.body), created=True)
 
 
 def encode_cursor(audit: AuditRow) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -14,6 +15,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from api.errors import DatabaseUnavailable
+
+
+class EncodedJSON(str):
+    """JSON text already encoded (a gap report's ``to_json()``), stored as is in a JSON column."""
+
+
+def _json_serializer(value: Any) -> str:
+    return value if isinstance(value, EncodedJSON) else json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -32,7 +41,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, json_serializer=_json_serializer
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True, pool_recycle=1800)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from api.storage.db import EncodedJSON
 from api.storage.tables import (
     ApiKeyRow,
     AuditRow,
@@ -75,15 +77,24 @@ def save_submission(
     findings: Sequence[dict[str, Any]],
     idempotency: IdempotencyRow | None = None,
 ) -> None:
-    """Store an audit with its report, the report's findings and the idempotency record, in the caller's transaction."""
-    session.add(audit)
-    session.flush()
-    session.add(report)
+    """Store an audit with its report, the report's findings and the idempotency record, in the caller's transaction.
+
+    Plain inserts (no unit of work): one statement per table, the findings as one executemany.
+    """
+    session.execute(AuditRow.__table__.insert(), [_values(audit)])  # type: ignore[attr-defined]
+    values = _values(report)
+    if isinstance(values["body"], EncodedJSON) and session.get_bind().dialect.name != "sqlite":
+        values["body"] = json.loads(values["body"])  # psycopg's JSONB adapter takes objects, not JSON text
+    session.execute(ReportRow.__table__.insert(), [values])  # type: ignore[attr-defined]
     if idempotency is not None:
-        session.add(idempotency)
-    session.flush()
+        session.execute(IdempotencyRow.__table__.insert(), [_values(idempotency)])  # type: ignore[attr-defined]
     if findings:
-        session.execute(sa.insert(FindingRow), list(findings))
+        session.execute(FindingRow.__table__.insert(), list(findings))  # type: ignore[attr-defined]
+
+
+def _values(row: Any) -> dict[str, Any]:
+    """A model's column values, for a plain insert."""
+    return {column.name: getattr(row, column.name) for column in row.__table__.columns}
 
 
 def save_report(*, session: Session, report: ReportRow, findings: Sequence[dict[str, Any]]) -> None:
@@ -225,3 +236,70 @@ def list_reports_for_school(*, session: Session, urn: str, limit: int = 50) -> l
         .limit(limit)
     )
     return [(audit, report) for audit, report in session.exec(query)]
+
+
+# ---------------------------------------------------------------------------------------------- imports of public data
+
+from api.storage.tables import ImportJobRow  # noqa: E402  (kept with the import functions it serves)
+
+BulkTable = type[SchoolRow] | type[TrustRow] | type[DraftRow]
+
+
+def get_school_values(*, session: Session, urns: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored fields (not the timestamps) of the schools among ``urns`` that exist, as plain values by URN."""
+    if not urns:
+        return {}
+    table = sa.inspect(SchoolRow).local_table
+    fields = [column for column in table.c if column.name not in ("created_at", "updated_at")]
+    query = sa.select(*fields).where(table.c.urn.in_(list(urns)))
+    return {row["urn"]: dict(row) for row in session.execute(query).mappings()}
+
+
+def get_trust_names(*, session: Session, trust_ids: Sequence[str]) -> dict[str, str]:
+    """The names of the trusts among ``trust_ids`` that exist, by id."""
+    if not trust_ids:
+        return {}
+    query = sa.select(col(TrustRow.id), col(TrustRow.name)).where(col(TrustRow.id).in_(list(trust_ids)))
+    return {row.id: row.name for row in session.execute(query)}
+
+
+def get_draft_values(*, session: Session, urns: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The body and provenance of the drafts of the schools among ``urns`` that have one, by URN."""
+    if not urns:
+        return {}
+    query = sa.select(col(DraftRow.school_urn), col(DraftRow.body), col(DraftRow.provenance)).where(
+        col(DraftRow.school_urn).in_(list(urns))
+    )
+    return {urn: {"body": body, "provenance": provenance} for urn, body, provenance in session.execute(query)}
+
+
+def insert_rows(*, session: Session, table: BulkTable, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many new rows of one table from plain column values (all with the same keys) in one executemany."""
+    if rows:
+        session.execute(sa.insert(sa.inspect(table).local_table), list(rows))
+
+
+def update_rows(*, session: Session, table: BulkTable, rows: Sequence[dict[str, Any]]) -> None:
+    """Update many rows of one table by primary key; each item (all with the same keys) holds the key and new values."""
+    if not rows:
+        return
+    mapper = sa.inspect(table)
+    (key,) = mapper.primary_key
+    names = [name for name in rows[0] if name != key.name]
+    statement = (
+        sa.update(mapper.local_table)
+        .where(key == sa.bindparam("key_"))
+        .values({name: sa.bindparam(f"new_{name}") for name in names})
+    )
+    session.execute(statement, [{"key_": row[key.name], **{f"new_{n}": row[n] for n in names}} for row in rows])
+
+
+def save_import_job(*, session: Session, job: ImportJobRow) -> None:
+    """Store a new import job, or the changes to one."""
+    session.add(job)
+    session.flush()
+
+
+def get_import_job(*, session: Session, job_id: str) -> ImportJobRow | None:
+    """The import job with this id, if any."""
+    return session.get(ImportJobRow, job_id)

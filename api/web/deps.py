@@ -29,8 +29,8 @@ class Services:
     keys: KeyCache
 
 
-def get_services(request: Request) -> Services:
-    """The app's services."""
+async def get_services(request: Request) -> Services:
+    """The app's services (async: a plain function would cost a thread hand-off on every request)."""
     services: Services = request.app.state.services
     return services
 

@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PayloadTooLarge
@@ -84,6 +85,8 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_tracked)
+        except ClientDisconnect:
+            status = 499  # the client went away before sending its whole request: nothing to answer
         except Exception:
             # Answer here, inside the request's context, so the 500 carries the request id like any response.
             if started_response:

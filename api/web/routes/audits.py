@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.service import audits
@@ -94,8 +93,7 @@ async def submit(
     headers = {"Location": f"/v1/audits/{submission.audit.id}"}
     if not submission.created:
         headers["Idempotent-Replayed"] = "true"
-    body = {"audit": audits.audit_summary(submission.audit), "report": submission.report}
-    return JSONResponse(body, status_code=201, headers=headers)
+    return Response(submission.response_json(), status_code=201, headers=headers, media_type="application/json")
 
 
 @router.get("/schools/{urn}/audits", operation_id="listAudits", response_model=AuditPage, responses=ERRORS)
