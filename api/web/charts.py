@@ -70,14 +70,25 @@ def line_chart(title: str, points: Sequence[tuple[str, float | None]], *, chart_
         parts.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" class="app-chart__grid"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="app-chart__tick">{tick}</text>')
     step = usable_w / max(1, len(scored) - 1)
+    # Dates would overlap past six audits: then five, evenly spaced, are written (the description has them all).
+    last = len(scored) - 1
+    labelled = set(range(len(scored))) if len(scored) <= 6 else {round(i * last / 4) for i in range(5)}
     coordinates = []
     for index, (label, score) in enumerate(scored):
         x = left + (index * step if len(scored) > 1 else usable_w / 2)
         y = top + usable_h * (1 - (score or 0) / 100)
         coordinates.append(f"{x:.1f},{y:.1f}")
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="app-chart__point"/>')
+        if index not in labelled:
+            continue
+        # The first and last labels sit at the ends of the axis: anchored inwards, they are not cut off.
+        anchor = "middle"
+        if len(scored) > 1 and index == 0:
+            anchor = "start"
+        elif len(scored) > 1 and index == len(scored) - 1:
+            anchor = "end"
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 14}" text-anchor="middle" class="app-chart__tick">{escape(label)}</text>'
+            f'<text x="{x:.1f}" y="{height - 14}" text-anchor="{anchor}" class="app-chart__tick">{escape(label)}</text>'
         )
     if len(coordinates) > 1:
         parts.append(f'<polyline points="{" ".join(coordinates)}" class="app-chart__line"/>')

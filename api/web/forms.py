@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,11 @@ class Question:
         return "f-" + self.spec.path.replace(".", "-").replace("_", "-")
 
     @property
+    def anchor(self) -> str:
+        """The id an error summary link points to: the input itself, or the first radio of a yes/no question."""
+        return self.id + "-yes" if self.spec.kind is FieldKind.flag else self.id
+
+    @property
     def name(self) -> str:
         """The form field name: the dotted audit path."""
         return self.spec.path
@@ -65,16 +71,34 @@ class Question:
 
 def _hint(spec: FieldSpec) -> str:
     if spec.kind is FieldKind.date:
-        return "For example, 2026-09-30." + (" Tick 'There is none' if there is none." if spec.nullable else "")
-    if spec.kind is FieldKind.number:
-        return "A number; decimals are fine (0.4 FTE is two days a week)."
-    if spec.kind is FieldKind.whole_number:
-        return "A whole number."
-    return ""
+        hint = "For example, 2026-09-30." + (" Tick 'There is none' if there is none." if spec.nullable else "")
+    elif spec.kind is FieldKind.number:
+        hint = "A number; decimals are fine (0.4 FTE is two days a week)."
+    elif spec.kind is FieldKind.whole_number:
+        hint = "A whole number."
+    else:
+        hint = ""
+    absent = re.search(r"\(absent: ([^)]*)\)", spec.description)
+    if absent:
+        hint = f"{hint} Leave it blank if it is {absent.group(1)}.".strip()
+    return hint
+
+
+_NOTE = re.compile(r"\s*\((?:null|absent): [^)]*\)")
 
 
 def _label(spec: FieldSpec) -> str:
-    return spec.description.rstrip(".") if spec.description else spec.path
+    """The question as people read it: the contract's description without its notes for programmers.
+
+    "(null: never)" is the form's "There is none" box, "(absent: 1)" goes in the hint, and a choice's list of
+    codes is its options.
+    """
+    if not spec.description:
+        return spec.path
+    label = _NOTE.sub("", spec.description).rstrip(".")
+    if spec.kind is FieldKind.choice and ":" in label:
+        label = label.split(":", 1)[0]
+    return label
 
 
 def sections() -> list[tuple[str, list[Question]]]:

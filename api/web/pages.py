@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from api import render
-from api.errors import AuditInvalid, NotAuthenticated, RequestInvalid
+from api.errors import AuditInvalid, Forbidden, InputFileError, NotAuthenticated
 from api.inputs import read_csv, read_document
 from api.service import audits as audit_service
 from api.service import drafts, schools, shares
@@ -188,13 +190,15 @@ def _form_context(
     nested = answers if answers is not None else start.answers
     flat = forms.flat_answers(nested)
     questions = {q.name: q for _, qs in forms.sections() for q in qs}
+    position = {name: index for index, name in enumerate(questions)}
     field_errors: dict[str, str] = {}
     errors = []
-    for problem in problems:
+    # The error summary lists problems in the order of the fields on the page; each link moves to its field.
+    for problem in sorted(problems, key=lambda item: position.get(item.field, -1)):
         question = questions.get(problem.field)
         field_errors.setdefault(problem.field, problem.message)
         label = question.label if question else problem.field
-        errors.append({"href": question.id if question else "main-content", "text": f"{label}: {problem.message}"})
+        errors.append({"href": question.anchor if question else "main-content", "text": f"{label}: {problem.message}"})
     return {
         "title": "Self-audit",
         "school": school,
@@ -211,6 +215,9 @@ def _form_context(
 
 @router.get("/schools/{urn}/audit")
 async def audit_form(request: Request, services: ServicesDep, principal: PagePrincipal, urn: str) -> HTMLResponse:
+    if principal.role is Role.governor:
+        await run_in_threadpool(schools.get_school, engine=services.engine, principal=principal, urn=urn)  # 404 first
+        raise Forbidden("governors can read this school's reports but cannot fill in its self-audit")
     context = await run_in_threadpool(_form_context, services, principal, urn, None, [])
     return page(request, "form.html", {**context, "nav": _nav(principal, "school")})
 
@@ -243,26 +250,69 @@ async def submit_form(request: Request, services: ServicesDep, principal: PagePr
     return RedirectResponse(f"/audits/{submission.audit.id}/report", status_code=303)
 
 
+async def _school_page_with_errors(
+    request: Request,
+    services: Services,
+    principal: Principal,
+    urn: str,
+    field_errors: dict[str, str],
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The school page again (400) with an error summary and the message beside each field (by its id)."""
+    context = await run_in_threadpool(_school_context, services, principal, urn, "")
+    errors = [{"href": field_id, "text": message} for field_id, message in field_errors.items()]
+    return page(
+        request,
+        "school.html",
+        {
+            **context,
+            "errors": errors,
+            "error_count": len(errors),
+            "field_errors": field_errors,
+            "values": values or {},
+            "nav": _nav(principal, "school"),
+        },
+        status=400,
+    )
+
+
+UPLOAD_ONE = "The file must hold exactly one audit: one CSV row under a header, or one YAML document"
+
+
 @router.post("/schools/{urn}/audit/upload")
 async def upload_audit(
     request: Request,
     services: ServicesDep,
     principal: PagePrincipal,
     urn: str,
-    audit_file: Annotated[UploadFile, Form()],
-    csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf)
-    name = (audit_file.filename or "").lower()
-    raw = (await audit_file.read()).decode("utf-8-sig", errors="replace")
-    if name.endswith(".csv"):
-        items = list(read_csv(io.StringIO(raw), name))
-    elif name.endswith((".yaml", ".yml")):
-        items = list(read_document(raw, "yaml", name))
-    else:
-        raise RequestInvalid("upload a .csv or .yaml file")
+    async with request.form() as form:  # closes the uploaded file's temporary file, whatever happens
+        check_csrf(request, str(form.get("csrf", "")))
+        audit_file = form.get("audit_file")
+        # No file chosen: browsers send an empty part with no file name (or no part at all).
+        if isinstance(audit_file, UploadFile) and audit_file.filename:
+            name, content = audit_file.filename.lower(), await audit_file.read()
+        else:
+            name, content = "", b""
+    if not name:
+        return await _school_page_with_errors(
+            request, services, principal, urn, {"audit-file": "Choose a CSV or YAML file of the audit to upload"}
+        )
+    raw = content.decode("utf-8-sig", errors="replace")
+    try:
+        if name.endswith(".csv"):
+            items = list(read_csv(io.StringIO(raw), name))
+        elif name.endswith((".yaml", ".yml")):
+            items = list(read_document(raw, "yaml", name))
+        else:
+            message = "The file must be a CSV file (.csv) or a YAML file (.yaml or .yml)"
+            return await _school_page_with_errors(request, services, principal, urn, {"audit-file": message})
+    except InputFileError as error:
+        message = f"The file cannot be read: {error.message}"
+        return await _school_page_with_errors(request, services, principal, urn, {"audit-file": message})
     if len(items) != 1 or items[0].error is not None:
-        raise RequestInvalid("the file must hold exactly one audit (one CSV row, or one YAML document)")
+        message = UPLOAD_ONE if len(items) != 1 else f"{UPLOAD_ONE} ({items[0].error})"
+        return await _school_page_with_errors(request, services, principal, urn, {"audit-file": message})
     data = items[0].data
     if isinstance(data, dict):
         data.setdefault("school", {}).setdefault("urn", urn)
@@ -413,12 +463,19 @@ async def create_share(
     principal: PagePrincipal,
     urn: str,
     csrf: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "90",
+    days: Annotated[str, Form()] = "",
     label: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf)
-    if not days.strip().isdigit():
-        raise RequestInvalid("days: enter a whole number of days from 1 to 365")
+    if not re.fullmatch(r"[0-9]{1,3}", days.strip()) or not 1 <= int(days) <= shares.MAX_DAYS:
+        return await _school_page_with_errors(
+            request,
+            services,
+            principal,
+            urn,
+            {"share-days": f"Enter the days the link lasts as a whole number from 1 to {shares.MAX_DAYS}"},
+            {"label": label, "days": days},
+        )
     row = await run_in_threadpool(
         shares.create_share,
         engine=services.engine,

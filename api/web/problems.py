@@ -67,7 +67,9 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
     """An error as a page for people, with the request id to quote."""
     from api.web.pages import page  # pages import this module's helpers indirectly
 
-    if status == 401:
+    if status == 401 and request.url.path.startswith("/share/"):
+        heading, show_sign_in = "This share link no longer works", False
+    elif status == 401:
         heading, show_sign_in = "Sign in to see this page", True
     elif status == 404:
         heading, show_sign_in = "Page not found", False
