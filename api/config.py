@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted, in bytes; larger requests get 413."
     )
+    max_import_bytes: int = Field(
+        104_857_600,
+        ge=1024,
+        description="Largest public-data file accepted by POST /v1/imports (a full GIAS extract is about 60 MB).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (comma-separated); empty turns CORS off.",

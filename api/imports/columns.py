@@ -39,8 +39,8 @@ class Column:
 def locate(header: Sequence[str], columns: Sequence[Column], *, file_name: str, what: str) -> dict[str, int]:
     """The position of each column in the header; one InputFileError naming every required column that is missing."""
     positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        positions.setdefault(normalise(name), index)
+    for position, name in enumerate(header):
+        positions.setdefault(normalise(name), position)
     found: dict[str, int] = {}
     missing: list[str] = []
     for column in columns:

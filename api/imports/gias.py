@@ -42,6 +42,10 @@ PHASES: dict[str, str | None] = {
     "not applicable": None,
     "": None,
 }
+PHASE_NAMES = (
+    "'Nursery', 'Primary', 'Middle deemed primary', 'Middle deemed secondary', 'Secondary', 'All-through', "
+    "'16 plus', 'Not applicable'"
+)
 # EstablishmentStatus (name) → the school's status. A school proposed to open or to close is open until it closes.
 STATUSES: dict[str, str] = {
     "open": "open",
@@ -63,6 +67,8 @@ class Establishment:
 
 def _text(cells: Sequence[str], positions: Mapping[str, int], key: str, title: str, limit: int) -> str | None:
     value = cell(cells, positions, key)
+    if "\x00" in value:  # no database keeps a NUL character in text
+        raise RowRejected(f"{title} has a NUL character (byte 0), so it is not text")
     if len(value) > limit:
         raise RowRejected(f"{title} is {len(value)} characters long; the most this service keeps is {limit}")
     return value or None
@@ -81,8 +87,7 @@ def parse(cells: Sequence[str], positions: Mapping[str, int]) -> Establishment:
         raise RowRejected(f"EstablishmentStatus (name) is '{status_text}', which is none of {known}")
     phase_text = cell(cells, positions, "phase")
     if phase_text.casefold() not in PHASES:
-        known = ", ".join(f"'{p.capitalize()}'" for p in PHASES if p)
-        raise RowRejected(f"PhaseOfEducation (name) is '{phase_text}', which is none of {known}")
+        raise RowRejected(f"PhaseOfEducation (name) is '{phase_text}', which is none of {PHASE_NAMES}")
     fields: dict[str, Any] = {
         "name": name,
         "phase": PHASES[phase_text.casefold()],

@@ -93,7 +93,11 @@ class CsvFile:
         self._text = io.TextIOWrapper(self._binary, encoding=encoding, errors=errors, newline="")
         self._reader = csv.reader(self._text)
         self._last_line = 0
-        self.header = self._read_header()
+        try:
+            self.header = self._read_header()
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> CsvFile:
         return self
@@ -115,12 +119,16 @@ class CsvFile:
     def _read_header(self) -> list[str]:
         for row in self.rows():
             if row.error is not None:
-                raise InputFileError(f"{self.name}: the header row (line {row.line}) cannot be read: {row.error}")
+                raise InputFileError(
+                    f"{self.name}: the header row (line {row.line}) cannot be read ({row.error}); nothing was imported"
+                )
             header = [cell.strip() for cell in row.cells]
             if header and header[0].startswith("ï»¿"):  # a UTF-8 byte order mark read as cp1252
                 header[0] = header[0][3:]
             return header
-        raise InputFileError(f"{self.name}: the file is empty; it needs a header row naming its columns")
+        raise InputFileError(
+            f"{self.name}: the file is empty; it needs a header row naming its columns; nothing was imported"
+        )
 
     def rows(self) -> Iterator[Row]:
         """Every non-blank row after the header, with its starting line; a row that cannot be parsed has ``error``."""

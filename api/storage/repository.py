@@ -17,6 +17,7 @@ from api.storage.tables import (
     DraftRow,
     FindingRow,
     IdempotencyRow,
+    ImportJobRow,
     ReportRow,
     SchoolRow,
     ShareLinkRow,
@@ -240,7 +241,6 @@ def list_reports_for_school(*, session: Session, urn: str, limit: int = 50) -> l
 
 # ---------------------------------------------------------------------------------------------- imports of public data
 
-from api.storage.tables import ImportJobRow  # noqa: E402  (kept with the import functions it serves)
 
 BulkTable = type[SchoolRow] | type[TrustRow] | type[DraftRow]
 
@@ -274,9 +274,12 @@ def get_draft_values(*, session: Session, urns: Sequence[str]) -> dict[str, dict
 
 
 def insert_rows(*, session: Session, table: BulkTable, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many new rows of one table from plain column values (all with the same keys) in one executemany."""
+    """Insert many new rows of one table from plain column values (all with the same keys), in batched INSERTs."""
     if rows:
-        session.execute(sa.insert(sa.inspect(table).local_table), list(rows))
+        mapper = sa.inspect(table)
+        # RETURNING makes SQLAlchemy send multi-row INSERTs ("insertmanyvalues"), not a statement per row
+        statement = sa.insert(mapper.local_table).returning(*mapper.primary_key)
+        session.execute(statement, list(rows)).close()
 
 
 def update_rows(*, session: Session, table: BulkTable, rows: Sequence[dict[str, Any]]) -> None:

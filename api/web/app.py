@@ -76,7 +76,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Location", "Idempotent-Replayed"],
         )
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, import_limit=settings.max_import_bytes)
     app.add_middleware(RequestContext)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app

@@ -115,28 +115,32 @@ class RequestContext:
 
 
 class BodyLimit:
-    """Refuses request bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
+    """Refuses request bodies over ``limit`` bytes with 413, by Content-Length or while streaming.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Uploads of public data files (``/v1/imports``) have a larger limit of their own.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, import_limit: int | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.import_limit = import_limit or limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.import_limit if scope["path"].startswith("/v1/imports") else self.default_limit
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             from api.web.problems import problem_body, problem_response  # problems imports this module
 
-            error = PayloadTooLarge(f"the request body is {int(declared):,} bytes; the limit is {self.limit:,}")
+            error = PayloadTooLarge(f"the request body is {int(declared):,} bytes; the limit is {limit:,}")
             body = problem_body(
                 status=413, code=error.code, title=error.title, detail=error.message, instance=scope["path"]
             )
             await problem_response(413, body)(scope, receive, send)
             return
         received = 0
-        limit = self.limit
 
         async def counting_receive() -> Message:
             nonlocal received

@@ -13,10 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import engine
+from tests.benchmarks import api, engine, imports, trusts
 
 SECTIONS: dict[str, tuple[Callable[[Path], dict[str, Any]], Callable[[dict[str, Any]], str]]] = {
     "engine": (engine.run, engine.report),
+    "api": (api.run, api.report),
+    "imports": (imports.run, imports.report),
+    "trusts": (trusts.run, trusts.report),
 }
 
 
