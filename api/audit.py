@@ -30,6 +30,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -93,7 +94,7 @@ class FieldKind(enum.StrEnum):
 class _Section(BaseModel):
     """Base of every audit section: unknown fields are refused; null only where a field allows it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
@@ -114,7 +115,9 @@ class School(_Section):
         description="Unique reference number: 6 digits, as in Get Information About Schools.",
         examples=["112515"],
     )
-    name: str | None = Field(None, max_length=200, description="The school's name.")
+    name: Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$")] | None = Field(
+        None, max_length=200, description="The school's name."
+    )
     phase: Phase | None = Field(None, description="Phase of education.")
     sites: Annotated[int, Strict(), Field(ge=1)] | None = Field(
         None, description="Number of separate sites (absent: 1)."
@@ -431,6 +434,7 @@ _MESSAGES: dict[str, str] = {
     "model_attributes_type": "must be an object of fields",
     "string_type": "must be text",
     "string_too_long": "is too long",
+    "string_pattern_mismatch": "must be plain text, without control characters",
 }
 
 

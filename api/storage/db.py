@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlmodel import Session
 
-from api.errors import DatabaseUnavailable
+from api.errors import DatabaseUnavailable, RequestInvalid
 
 
 class EncodedJSON(str):
@@ -67,6 +67,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except DataError as error:
+        session.rollback()
+        raise RequestInvalid(
+            "a value cannot be stored: text may not contain NUL characters, and numbers must be in range"
+        ) from error
     except (OperationalError, DBAPIError) as error:
         with suppress(OperationalError, DBAPIError):  # the connection may be gone; nothing was committed
             session.rollback()

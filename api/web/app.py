@@ -94,13 +94,46 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     for name, schema in audit_schema.pop("$defs", {}).items():
         components.setdefault(name, schema)
     components["Audit"] = audit_schema
+    _problem_responses(document)
     document["components"]["securitySchemes"] = {
         "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key from `oap keys create`."}
     }
     document["security"] = [{"apiKey": []}]
     for path, operations in document["paths"].items():
-        if path in ("/healthz", "/readyz") or path.startswith("/v1/standards"):
-            for operation in operations.values():
+        public = path in ("/healthz", "/readyz") or path.startswith("/v1/standards")
+        for operation in operations.values():
+            if public:
                 operation["security"] = []
+            else:
+                operation["responses"].setdefault("401", _problem("No key, or a key that is not valid."))
     app.openapi_schema = document
     return document
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def _problem_responses(document: dict[str, Any]) -> None:
+    """Every error response is problem+json with the Problem schema, as the app sends them; every operation
+    documents 400 (malformed request) and 422 (invalid input)."""
+    from api.web.schemas import Problem
+
+    schemas = document["components"]["schemas"]
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, schema in schemas["Problem"].pop("$defs", {}).items():
+        schemas.setdefault(name, schema)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            responses.setdefault("422", _problem("The request is not valid; every problem is listed by field."))
+            responses.setdefault("400", _problem("The request is malformed (a body that is not JSON, a bad value)."))
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    description = response.get("description") or "An error"
+                    responses[status] = _problem(description)

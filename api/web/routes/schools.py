@@ -22,7 +22,12 @@ TrustPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", des
 UrnPath = Annotated[str, Path(pattern=r"^\d{6}$", description="The school's 6-digit URN.")]
 
 
-@router.put("/trusts/{trust_id}", operation_id="putTrust", response_model=TrustOut, responses=ERRORS)
+@router.put(
+    "/trusts/{trust_id}",
+    operation_id="putTrust",
+    response_model=TrustOut,
+    responses={**ERRORS, 201: {"model": TrustOut, "description": "Created"}},
+)
 async def put_trust(
     services: ServicesDep, principal: PrincipalDep, trust_id: TrustPath, body: TrustIn, response: Response
 ) -> dict[str, Any]:
@@ -34,7 +39,12 @@ async def put_trust(
     return trust
 
 
-@router.put("/schools/{urn}", operation_id="putSchool", response_model=SchoolOut, responses=ERRORS)
+@router.put(
+    "/schools/{urn}",
+    operation_id="putSchool",
+    response_model=SchoolOut,
+    responses={**ERRORS, 201: {"model": SchoolOut, "description": "Created"}},
+)
 async def put_school(
     services: ServicesDep, principal: PrincipalDep, urn: UrnPath, body: SchoolIn, response: Response
 ) -> dict[str, Any]:
