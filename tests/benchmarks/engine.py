@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -36,17 +37,27 @@ def write_audits(path: Path, count: int) -> Path:
     return path
 
 
+GNU_TIME = "/usr/bin/time"  # Debian's package 'time'
+
+
 def run_measured(command: list[str]) -> tuple[float, int]:
-    """Run a command with output discarded; return its wall time in seconds and peak RSS in KiB."""
+    """Run a command with output discarded; return its wall time in seconds and peak RSS in KiB.
+
+    The peak is read by GNU time when it is installed: a child forked from this (large) process would otherwise
+    count a copy of this process's memory in its own peak.
+    """
+    measured = [GNU_TIME, "-f", "%M", *command] if os.path.exists(GNU_TIME) else command
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:
-        # close_fds=False lets Python use posix_spawn, so the child's peak memory does not count a copy of ours
-        process = subprocess.Popen(command, stdout=sink, close_fds=False)
-        _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed with status {status}")
-    return elapsed, usage.ru_maxrss
+        process = subprocess.Popen(measured, stdout=sink, stderr=subprocess.PIPE, close_fds=False)
+        _, errors = process.communicate()
+        status = process.returncode
+        elapsed = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with status {status}: {errors.decode()[-500:]}")
+    if measured is command:
+        return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, int(errors.decode().strip().splitlines()[-1])
 
 
 def best_of(runs: int, command: list[str]) -> tuple[float, int]:
