@@ -218,7 +218,11 @@ def test_unknown_jobs_and_kinds(
 
 def test_a_body_over_the_limit_gets_413(engine: Engine, database_url: str, admin: dict[str, str]) -> None:
     settings = Settings(
-        database_url=database_url, environment=Environment.test, log_level="WARNING", max_body_bytes=2048
+        database_url=database_url,
+        environment=Environment.test,
+        log_level="WARNING",
+        max_body_bytes=1_048_576,
+        max_import_bytes=2048,  # uploads of public data files have a limit of their own
     )
     with TestClient(create_app(settings, key_cache_seconds=0), raise_server_exceptions=False) as small:
         status, body, _ = upload_raw(small, "gias", "gias-2025-01.csv", admin)
