@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.audit import FIELDS, SECTIONS, FieldKind, FieldSpec
+from api.inputs import convert_cell
 
 SECTION_TITLES = {
     "school": "School and pupils",
@@ -126,22 +127,6 @@ def flat_answers(nested: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _convert(spec: FieldSpec, text: str) -> Any:
-    if spec.kind is FieldKind.flag:
-        return {"yes": True, "no": False}.get(text, text)
-    if spec.kind is FieldKind.whole_number:
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if spec.kind is FieldKind.number:
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
-
-
 def read_form(form: Mapping[str, Any], urn: str) -> dict[str, Any]:
     """A posted form as nested audit answers: blank means not answered; 'there is none' means null."""
     answers: dict[str, Any] = {"school": {"urn": urn}}
@@ -155,7 +140,7 @@ def read_form(form: Mapping[str, Any], urn: str) -> dict[str, Any]:
         elif text == "":
             continue
         else:
-            value = _convert(spec, text)
+            value = convert_cell(path, text)  # the same reading as a CSV cell
         if "." in path:
             section, name = path.split(".", 1)
             answers.setdefault(section, {})[name] = value
