@@ -629,3 +629,27 @@ def test_share_link_days_must_be_a_whole_number_from_1_to_365(world: World, days
     assert input_value(response, "share-label") == "Kept"
     with session_scope(world.engine) as session:
         assert repository.list_shares(session=session, urn=URN) == []
+
+
+# ---------------------------------------------------------------------------------------------- trust overview
+
+
+def test_trust_overview_shows_each_school_by_domain_only_to_its_trust(world: World) -> None:
+    client = world.fresh()
+    trust_key = make_key(world.engine, "trust", trust=TRUST).removeprefix("Bearer ")
+    sign_in(client, trust_key)
+    page = client.get(f"/trusts/{TRUST}")
+    assert page.status_code == 200
+    assert f"School {URN}" in page.text
+    assert f"School {OTHER_URN}" in page.text
+    report = client.get(f"/v1/audits/{world.audit_id}/report", headers=world.admin).json()
+    senco = next(domain for domain in report["domains"] if domain["id"] == "senco")
+    assert f"{senco['score']}</span>" in page.text  # the domain's score from the stored report
+    csv_rows = client.get(f"/trusts/{TRUST}/overview.csv").text.splitlines()
+    assert len(csv_rows) == 3
+    assert csv_rows[0].startswith("urn,school,audit_date,band,score,SENCO band")
+    assert client.get("/trusts/NOT-MINE").status_code == 404
+
+    school_client = world.fresh()
+    sign_in(school_client, world.key("school"))
+    assert school_client.get(f"/trusts/{TRUST}").status_code == 404

@@ -921,3 +921,50 @@ def _group(
         "percentile": percentile,
         "average_score": None if average is None else round(average, 1),
     }
+
+
+# ------------------------------------------------------------------------------------------------ overview page
+
+
+def trust_overview(
+    *, engine: Engine, catalog: Catalog, principal: Principal, trust_id: str, today: dt.date
+) -> dict[str, Any]:
+    """Every school of the trust with its latest report's band and score in each domain (the heat map)."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    trust: dict[str, Any] = {}
+    while True:
+        page = list_trust_schools(
+            engine=engine,
+            catalog=catalog,
+            principal=principal,
+            trust_id=trust_id,
+            today=today,
+            limit=200,
+            cursor=cursor,
+        )
+        trust = page["trust"]
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    report_ids = [item["report_id"] for item in items if item["report_id"]]
+    with session_scope(engine) as session:
+        domains_of = repository.report_domains(session=session, report_ids=report_ids)
+    titles = domain_titles(catalog=catalog)
+    national = max((s for s in catalog.all() if s.set == "national"), key=lambda s: s.effective_from)
+    bands = sorted(national.bands, key=lambda band: band.min_score)
+
+    def band_of(score: float | None) -> dict[str, Any] | None:
+        if score is None:
+            return None
+        chosen = bands[0]
+        for band in bands:
+            if score >= band.min_score:
+                chosen = band
+        return {"id": chosen.id, "label": chosen.label, "score": score}
+
+    for item in items:
+        scores = {domain["id"]: domain["score"] for domain in domains_of.get(item["report_id"], [])}
+        item["domains"] = {domain: band_of(scores.get(domain)) for domain in titles}
+    return {"trust": trust, "domains": titles, "schools": items, "bands": [band.label for band in bands]}

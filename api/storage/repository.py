@@ -306,3 +306,11 @@ def save_import_job(*, session: Session, job: ImportJobRow) -> None:
 def get_import_job(*, session: Session, job_id: str) -> ImportJobRow | None:
     """The import job with this id, if any."""
     return session.get(ImportJobRow, job_id)
+
+
+def report_domains(*, session: Session, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The domain scores of each of these reports, by report id."""
+    if not report_ids:
+        return {}
+    query = select(ReportRow.id, ReportRow.body).where(col(ReportRow.id).in_(list(report_ids)))
+    return {report_id: list(body.get("domains", [])) for report_id, body in session.exec(query)}

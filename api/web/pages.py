@@ -6,6 +6,7 @@ work without JavaScript.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -22,7 +23,7 @@ from api import render
 from api.errors import AuditInvalid, Forbidden, InputFileError, NotAuthenticated
 from api.inputs import read_csv, read_document
 from api.service import audits as audit_service
-from api.service import drafts, schools, shares
+from api.service import drafts, schools, shares, trusts
 from api.service.access import Principal, Role, authenticate, principal_for_key_id
 from api.web import charts, forms
 from api.web.deps import Services, get_services, today
@@ -83,6 +84,8 @@ def _nav(principal: Principal | None, active: str) -> list[dict[str, Any]]:
     if principal is None:
         return []
     items = [{"href": "/schools", "text": "Schools", "active": active == "schools"}]
+    if principal.trust_id:
+        items.append({"href": f"/trusts/{principal.trust_id}", "text": "Trust overview", "active": active == "trust"})
     if principal.school_urn:
         items = [{"href": f"/schools/{principal.school_urn}", "text": "Your school", "active": active == "school"}]
     return items
@@ -553,3 +556,47 @@ async def shared_compare(
     services.catalog.get(standards)
     context = await run_in_threadpool(_compare_context, services, principal, audit_id, standards, f"/share/{token}")
     return page(request, "compare.html", context)
+
+
+# ---------------------------------------------------------------------------------------------- trust overview
+
+
+def _overview(services: Services, principal: Principal, trust_id: str) -> dict[str, Any]:
+    return trusts.trust_overview(
+        engine=services.engine, catalog=services.catalog, principal=principal, trust_id=trust_id, today=today()
+    )
+
+
+@router.get("/trusts/{trust_id}")
+async def trust_page(request: Request, services: ServicesDep, principal: PagePrincipal, trust_id: str) -> HTMLResponse:
+    overview = await run_in_threadpool(_overview, services, principal, trust_id)
+    title = f"{overview['trust']['name']}: overview"
+    return page(request, "trust.html", {"title": title, "overview": overview, "nav": _nav(principal, "trust")})
+
+
+@router.get("/trusts/{trust_id}/overview.csv")
+async def trust_overview_csv(services: ServicesDep, principal: PagePrincipal, trust_id: str) -> Response:
+    overview = await run_in_threadpool(_overview, services, principal, trust_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    domains = overview["domains"]
+    writer.writerow(
+        [
+            "urn",
+            "school",
+            "audit_date",
+            "band",
+            "score",
+            *(f"{title} band" for title in domains.values()),
+            *(f"{title} score" for title in domains.values()),
+        ]
+    )
+    for school in overview["schools"]:
+        cells = [school["domains"][domain] for domain in domains]
+        writer.writerow(
+            [school["urn"], school["name"], school["audit_date"] or "", school["band_label"] or "", school["score"]]
+            + [cell["label"] if cell else "" for cell in cells]
+            + [cell["score"] if cell else "" for cell in cells]
+        )
+    headers = {"Content-Disposition": f'attachment; filename="trust-{trust_id}-overview.csv"'}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
