@@ -139,3 +139,9 @@ def example_audit(urn: str = "113328", **changes: Any) -> dict[str, Any]:
     data["school"]["urn"] = urn
     data.update(changes)
     return data
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running until the session ends, which
+    would stop later tests that start one of their own (the generated client's asyncio.run)."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
