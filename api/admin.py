@@ -149,6 +149,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
+    print(f"Serving on http://{host}:{port} (pages at /, API docs at /docs); stop with Ctrl-C", flush=True)
     uvicorn.run(
         "api.web.app:create_app",
         factory=True,
