@@ -7,6 +7,7 @@ aggregation runs; a matching ``If-None-Match`` gets 304 with no body.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -120,6 +121,28 @@ async def _etag(
     return etag, {"ETag": etag, **CACHE_HEADERS}
 
 
+async def _conditional_read(
+    services: Services,
+    principal: Principal,
+    response: Response,
+    trust_id: str,
+    *,
+    view: str,
+    etag_params: dict[str, Any],
+    if_none_match: str | None,
+    read: Callable[..., Any],
+    **arguments: Any,
+) -> Any:
+    """A trust read with an ETag: 304 when the caller's copy is current, otherwise ``read`` with the ETag set."""
+    etag, headers = await _etag(services, principal, trust_id, view, etag_params)
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return await run_in_threadpool(
+        read, engine=services.engine, catalog=services.catalog, principal=principal, trust_id=trust_id, **arguments
+    )
+
+
 # ------------------------------------------------------------------------------------------------ trust reads
 
 
@@ -141,16 +164,15 @@ async def summary(
 ) -> Any:
     """Schools by band, each domain's average score and, per rule, how many schools fall short and the summed gap."""
     params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    etag, headers = await _etag(services, principal, trust_id, "summary", params)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return await run_in_threadpool(
-        trusts.summarise_trust,
-        engine=services.engine,
-        catalog=services.catalog,
-        principal=principal,
-        trust_id=trust_id,
+    return await _conditional_read(
+        services,
+        principal,
+        response,
+        trust_id,
+        view="summary",
+        etag_params=params,
+        if_none_match=if_none_match,
+        read=trusts.summarise_trust,
         **params,
     )
 
@@ -183,22 +205,18 @@ async def schools(
     """The trust's schools, one row each with its latest report, sortable and a page at a time."""
     page_size = limit or services.settings.page_size
     params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    etag, headers = await _etag(
-        services, principal, trust_id, "schools", {**params, "sort": sort, "limit": page_size, "cursor": cursor}
-    )
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return await run_in_threadpool(
-        trusts.list_trust_schools,
-        engine=services.engine,
-        catalog=services.catalog,
-        principal=principal,
-        trust_id=trust_id,
+    page_params = {"sort": sort, "limit": page_size, "cursor": cursor}
+    return await _conditional_read(
+        services,
+        principal,
+        response,
+        trust_id,
+        view="schools",
+        etag_params={**params, **page_params},
+        if_none_match=if_none_match,
+        read=trusts.list_trust_schools,
         today=today(),
-        sort=sort,
-        limit=page_size,
-        cursor=cursor,
+        **page_params,
         **params,
     )
 
@@ -221,16 +239,15 @@ async def trend(
 ) -> Any:
     """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term."""
     params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    etag, headers = await _etag(services, principal, trust_id, "trend", params)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return await run_in_threadpool(
-        trusts.trend_trust,
-        engine=services.engine,
-        catalog=services.catalog,
-        principal=principal,
-        trust_id=trust_id,
+    return await _conditional_read(
+        services,
+        principal,
+        response,
+        trust_id,
+        view="trend",
+        etag_params=params,
+        if_none_match=if_none_match,
+        read=trusts.trend_trust,
         **params,
     )
 
@@ -255,16 +272,15 @@ async def impact(
 ) -> Any:
     """What changes for the trust's schools under another standards version: band changes and changed findings."""
     params = {"from": from_version, "to": to_version, "phase": phase, "local_authority": local_authority}
-    etag, headers = await _etag(services, principal, trust_id, "impact", params)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return await run_in_threadpool(
-        trusts.impact_trust,
-        engine=services.engine,
-        catalog=services.catalog,
-        principal=principal,
-        trust_id=trust_id,
+    return await _conditional_read(
+        services,
+        principal,
+        response,
+        trust_id,
+        view="impact",
+        etag_params=params,
+        if_none_match=if_none_match,
+        read=trusts.impact_trust,
         old=from_version,
         new=to_version,
         phase=phase,
