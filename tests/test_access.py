@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -32,6 +30,7 @@ from api.storage.migrate import upgrade
 from api.storage.tables import utcnow
 from api.web.app import create_app
 from tests.conftest import DATABASES, POSTGRES_URL, example_audit
+from tests.databases import postgres_schema
 
 TRUSTS = {"A": "trust-alpha", "B": "trust-bravo"}
 SCHOOLS = {"A1": "100101", "A2": "100102", "B1": "100201", "B2": "100202"}
@@ -105,17 +104,8 @@ def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield f"sqlite:///{tmp_path_factory.mktemp('access')}/oap.db"
         return
     assert POSTGRES_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 def _key(engine: Engine, role: Role, **scope: Any) -> str:

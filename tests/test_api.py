@@ -9,14 +9,12 @@ one database per module (``shared``) and check that the number of stored audits 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -29,6 +27,7 @@ from api.storage.db import make_engine, session_scope
 from api.storage.migrate import upgrade
 from api.web.app import create_app
 from tests.conftest import DATABASES, POSTGRES_URL, example_audit, make_key
+from tests.databases import postgres_schema
 
 URN = "113328"
 OTHER_URN = "100000"
@@ -70,17 +69,8 @@ def shared_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         yield f"sqlite:///{tmp_path_factory.mktemp('api')}/oap.db"
         return
     assert POSTGRES_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    root = sa.create_engine(POSTGRES_URL)
-    with root.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with root.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        root.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

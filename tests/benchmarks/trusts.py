@@ -38,6 +38,7 @@ from api.demo import generate_audits, load_real_schools, realistic_audit
 from api.rules.catalog import load_catalog
 from api.service.audits import report_rows
 from api.service.scoring import ScoringService
+from tests import databases
 
 POSTGRES_URL = os.environ.get("OAP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TRUSTS = {"B100": 100, "B1000": 1000}
@@ -61,17 +62,8 @@ INSERT_BATCH = 2_000
 @contextmanager
 def postgres_schema() -> Iterator[str]:
     """A fresh schema on the benchmark's PostgreSQL server (as a URL that uses it), dropped afterwards."""
-    schema = f"bench_trusts_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with databases.postgres_schema(POSTGRES_URL, "bench_trusts") as url:
+        yield url
 
 
 def templates() -> list[list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]]:
