@@ -3,7 +3,9 @@ SQLModel tables, reversible, and driven by ``oap db upgrade`` / ``oap db status`
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import uuid
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -18,11 +20,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from api.cli import main
+from api.rules.catalog import Catalog
+from api.service.audits import report_rows
+from api.service.scoring import ScoringService
 from api.storage import repository
 from api.storage.db import make_engine, session_scope
 from api.storage.migrate import alembic_config, current_revision, head_revision, upgrade
+from tests.conftest import example_audit, valid
 
 HEAD = head_revision()
+NOW = {"created_at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "updated_at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC)}
 
 
 @pytest.fixture
@@ -122,3 +129,80 @@ def test_oap_db_upgrade_and_status(
         gc.collect()  # the engines the commands made are garbage now; any connection left open says so
     leaked = [str(warning.message) for warning in caught if issubclass(warning.category, ResourceWarning)]
     assert leaked == [], "the db commands leave database connections open (their engine is never disposed)"
+
+
+def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_0004_fills_report_domains_from_the_reports_already_stored(empty: Engine, catalog: Catalog) -> None:
+    """Reports stored before revision 0004 get their domain scores from their bodies; no finding is lost when
+    SQLite rebuilds the findings table, and going back down and up again gives the same rows."""
+    migrate_to(empty, "0003")
+    tables = SQLModel.metadata.tables
+    scorer = ScoringService(catalog)
+    stored = []
+    with empty.begin() as connection:
+        connection.execute(sa.insert(tables["trusts"]), [{"id": "T1", "name": "One", **NOW}])
+        connection.execute(sa.insert(tables["schools"]), [{"urn": "113328", "name": "S", "status": "open", **NOW}])
+        audit = valid(example_audit("113328"))
+        audit_id = uuid.uuid4().hex
+        connection.execute(
+            sa.insert(tables["audits"]),
+            [
+                {
+                    "id": audit_id,
+                    "school_urn": "113328",
+                    "audit_date": audit.audit_date,
+                    "body": audit.nested(),
+                    "submitted_by": "test",
+                    "source": "test",
+                    "created_at": NOW["created_at"],
+                }
+            ],
+        )
+        for ref in ("national@2026.1", "national@2025.1"):
+            rows = report_rows(scorer.score(audit, ref), audit_id=audit_id, urn="113328")
+            report = {column.name: getattr(rows.report, column.name) for column in tables["reports"].columns}
+            connection.execute(sa.insert(tables["reports"]), [report])
+            connection.execute(sa.insert(tables["findings"]), rows.findings)
+            stored.append(rows)
+    expected = {
+        rows.report.id: {domain["id"]: domain["score"] for domain in rows.report.body["domains"]} for rows in stored
+    }
+    assert all(len(set(scores.values())) > 1 for scores in expected.values()), "the domains score differently"
+
+    def findings() -> list[tuple[Any, ...]]:
+        with empty.connect() as connection:
+            return sorted(tuple(row) for row in connection.execute(sa.select(tables["findings"])))
+
+    before = findings()
+    assert len(before) == sum(len(rows.findings) for rows in stored)
+    upgrade(empty)
+    with session_scope(empty) as session:
+        assert repository.list_domain_scores(session=session, report_ids=list(expected)) == expected
+    assert findings() == before
+    migrate_to(empty, "0003", down=True)
+    assert "report_domains" not in sa.inspect(empty).get_table_names()
+    assert findings() == before
+    upgrade(empty)
+    with session_scope(empty) as session:
+        assert repository.list_domain_scores(session=session, report_ids=list(expected)) == expected
+
+
+def test_on_sqlite_a_reports_findings_and_domain_scores_are_stored_in_key_order(tmp_path: Any) -> None:
+    """Both tables are WITHOUT ROWID on SQLite, so the rows of one report lie side by side."""
+    engine = make_engine(f"sqlite:///{tmp_path}/oap.db")
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            query = "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+            created: dict[str, str] = {row[0]: row[1] for row in connection.exec_driver_sql(query)}
+    finally:
+        engine.dispose()
+    assert "WITHOUT ROWID" in created["findings"]
+    assert "WITHOUT ROWID" in created["report_domains"]
+    assert "WITHOUT ROWID" not in created["reports"]

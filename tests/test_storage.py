@@ -4,6 +4,7 @@ at all, listing order and cursors, and the SQLite pragmas the service relies on.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,17 @@ from api.service.audits import report_rows
 from api.service.scoring import ScoringService
 from api.storage import repository
 from api.storage.db import make_engine, session_scope
-from api.storage.tables import AuditRow, FindingRow, IdempotencyRow, ReportRow, SchoolRow, TrustRow, utcnow
+from api.storage.tables import (
+    AuditRow,
+    FindingRow,
+    IdempotencyRow,
+    ReportDomainRow,
+    ReportRow,
+    SchoolRow,
+    StoredReport,
+    TrustRow,
+    utcnow,
+)
 from tests.conftest import example_audit, valid
 
 URN = "113328"
@@ -44,13 +55,14 @@ def rows(engine: Engine, table: type[Any]) -> int:
 
 def everything(engine: Engine) -> dict[str, int]:
     """How many rows each table of a submission holds."""
-    return {table.__tablename__: rows(engine, table) for table in (AuditRow, ReportRow, FindingRow, IdempotencyRow)}
+    tables = (AuditRow, ReportRow, FindingRow, ReportDomainRow, IdempotencyRow)
+    return {table.__tablename__: rows(engine, table) for table in tables}
 
 
 def new_submission(
     catalog: Catalog, *, urn: str = URN, created_at: dt.datetime | None = None, ref: str = "national@2026.1"
-) -> tuple[AuditRow, ReportRow, list[dict[str, Any]]]:
-    """An audit of ``urn`` with its report and findings, ready for save_submission."""
+) -> tuple[AuditRow, StoredReport]:
+    """An audit of ``urn`` with its report, findings and domain scores, ready for save_submission."""
     audit_data = valid(example_audit(urn))
     report = ScoringService(catalog).score(audit_data, ref)
     audit_id = uuid.uuid4().hex
@@ -62,13 +74,12 @@ def new_submission(
         submitted_by="test",
         created_at=created_at or utcnow(),
     )
-    report_row, findings = report_rows(report, audit_id=audit_id, urn=urn)
-    return audit, report_row, findings
+    return audit, report_rows(report, audit_id=audit_id, urn=urn)
 
 
-def save(engine: Engine, audit: AuditRow, report: ReportRow, findings: list[dict[str, Any]], **kwargs: Any) -> None:
+def save(engine: Engine, audit: AuditRow, stored: StoredReport, **kwargs: Any) -> None:
     with session_scope(engine) as session:
-        repository.save_submission(session=session, audit=audit, report=report, findings=findings, **kwargs)
+        repository.save_submission(session=session, audit=audit, stored=stored, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------- trusts and schools
@@ -123,18 +134,29 @@ def test_a_school_of_an_unknown_trust_is_refused_by_the_database(engine: Engine)
 # ---------------------------------------------------------------------------------------------- submissions
 
 
-def test_save_submission_writes_audit_report_and_a_finding_per_rule(schools: Engine, catalog: Catalog) -> None:
-    audit, report, findings = new_submission(catalog)
+def test_save_submission_writes_audit_report_a_finding_per_rule_and_a_score_per_domain(
+    schools: Engine, catalog: Catalog
+) -> None:
+    audit, stored = new_submission(catalog)
+    report = stored.report
     record = IdempotencyRow(key_id="k1", idempotency_key="retry", request_sha256="0" * 64, audit_id=audit.id)
-    save(schools, audit, report, findings, idempotency=record)
-    rules = {rule.id for rule in catalog.get("national@2026.1").rules}
-    assert len(findings) == len(rules)
-    assert everything(schools) == {"audits": 1, "reports": 1, "findings": len(rules), "idempotency_records": 1}
+    save(schools, audit, stored, idempotency=record)
+    standards = catalog.get("national@2026.1")
+    rules = {rule.id for rule in standards.rules}
+    domains = {rule.domain for rule in standards.rules}
+    assert len(stored.findings) == len(rules)
+    assert everything(schools) == {
+        "audits": 1,
+        "reports": 1,
+        "findings": len(rules),
+        "report_domains": len(domains),
+        "idempotency_records": 1,
+    }
     with session_scope(schools) as session:
-        stored = repository.get_audit(session=session, audit_id=audit.id)
-        assert stored is not None
-        assert stored.body == audit.body
-        assert stored.created_at == audit.created_at
+        kept = repository.get_audit(session=session, audit_id=audit.id)
+        assert kept is not None
+        assert kept.body == audit.body
+        assert kept.created_at == audit.created_at
         first = repository.get_first_report(session=session, audit_id=audit.id)
         assert first is not None
         assert first.id == report.id
@@ -156,59 +178,90 @@ def test_save_submission_writes_audit_report_and_a_finding_per_rule(schools: Eng
         assert {finding.rule for finding in found} == rules
         statuses = {result["rule"]: result["status"] for result in report.body["results"]}
         assert all(finding.status == statuses[finding.rule] for finding in found)
+        scores = repository.list_domain_scores(session=session, report_ids=[report.id, "no-such-report"])
+        assert scores == {report.id: {domain["id"]: domain["score"] for domain in report.body["domains"]}}
+        assert set(scores[report.id]) == domains
         idempotency = repository.get_idempotency(session=session, key_id="k1", idempotency_key="retry")
         assert idempotency is not None
         assert idempotency.audit_id == audit.id
         assert repository.get_idempotency(session=session, key_id="k2", idempotency_key="retry") is None
 
 
-def test_save_report_adds_another_version(schools: Engine, catalog: Catalog) -> None:
-    audit, report, findings = new_submission(catalog)
-    save(schools, audit, report, findings)
-    _, older, older_findings = new_submission(catalog, ref="national@2025.1")
-    older.audit_id = audit.id
+def test_insert_reports_adds_another_version(schools: Engine, catalog: Catalog) -> None:
+    audit, stored = new_submission(catalog)
+    save(schools, audit, stored)
+    _, older = new_submission(catalog, ref="national@2025.1")
+    older.report.audit_id = audit.id
     with session_scope(schools) as session:
-        repository.save_report(session=session, report=older, findings=older_findings)
+        repository.insert_reports(session=session, reports=[older])
     with session_scope(schools) as session:
         first = repository.get_first_report(session=session, audit_id=audit.id)
         assert first is not None
-        assert first.id == report.id, "the report made at submission stays the first"
+        assert first.id == stored.report.id, "the report made at submission stays the first"
         again = repository.get_report(
             session=session, audit_id=audit.id, standards_set="national", standards_version="2025.1"
         )
         assert again is not None
-        assert again.id == older.id
-    assert rows(schools, FindingRow) == len(findings) + len(older_findings)
-    # the same version twice is refused
-    _, twice, _ = new_submission(catalog)
-    twice.audit_id = audit.id
+        assert again.id == older.report.id
+        assert again.body == older.report.body
+    assert rows(schools, FindingRow) == len(stored.findings) + len(older.findings)
+    assert rows(schools, ReportDomainRow) == len(stored.domains) + len(older.domains)
+    # the same version twice is refused, and nothing of it is kept
+    _, twice = new_submission(catalog)
+    twice.report.audit_id = audit.id
     with pytest.raises(IntegrityError), session_scope(schools) as session:
-        repository.save_report(session=session, report=twice, findings=[])
+        repository.insert_reports(session=session, reports=[twice])
     assert rows(schools, ReportRow) == 2
+    assert rows(schools, FindingRow) == len(stored.findings) + len(older.findings)
 
 
-def _report_of_a_missing_audit(audit: AuditRow, report: ReportRow, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    report.audit_id = uuid.uuid4().hex
+def test_a_report_body_encoded_as_json_text_is_stored_as_the_same_object(schools: Engine, catalog: Catalog) -> None:
+    audit, _ = new_submission(catalog)
+    encoded = report_rows(
+        ScoringService(catalog).score(valid(example_audit(URN)), "national@2026.1"),
+        audit_id=audit.id,
+        urn=URN,
+        encoded=True,
+    )
+    save(schools, audit, encoded)
+    with session_scope(schools) as session:
+        first = repository.get_first_report(session=session, audit_id=audit.id)
+        assert first is not None
+        assert first.body == json.loads(str(encoded.report.body))
+
+
+def _report_of_a_missing_audit(audit: AuditRow, stored: StoredReport) -> dict[str, Any]:
+    stored.report.audit_id = uuid.uuid4().hex
     return {}
 
 
-def _idempotency_key_already_used(audit: AuditRow, report: ReportRow, findings: list[dict[str, Any]]) -> dict[str, Any]:
+def _idempotency_key_already_used(audit: AuditRow, stored: StoredReport) -> dict[str, Any]:
     return {
         "idempotency": IdempotencyRow(key_id="k1", idempotency_key="used", request_sha256="1" * 64, audit_id=audit.id)
     }
 
 
-def _two_findings_for_one_rule(audit: AuditRow, report: ReportRow, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    findings.append(dict(findings[0]))
+def _two_findings_for_one_rule(audit: AuditRow, stored: StoredReport) -> dict[str, Any]:
+    stored.findings.append(dict(stored.findings[0]))
     return {}
 
 
-def _finding_of_an_unknown_report(audit: AuditRow, report: ReportRow, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    findings[-1] = {**findings[-1], "report_id": uuid.uuid4().hex}
+def _finding_of_an_unknown_report(audit: AuditRow, stored: StoredReport) -> dict[str, Any]:
+    stored.findings[-1] = {**stored.findings[-1], "report_id": uuid.uuid4().hex}
     return {}
 
 
-Breakage = Callable[[AuditRow, ReportRow, list[dict[str, Any]]], dict[str, Any]]
+def _two_scores_for_one_domain(audit: AuditRow, stored: StoredReport) -> dict[str, Any]:
+    stored.domains.append(dict(stored.domains[0]))
+    return {}
+
+
+def _domain_score_of_an_unknown_report(audit: AuditRow, stored: StoredReport) -> dict[str, Any]:
+    stored.domains[-1] = {**stored.domains[-1], "report_id": uuid.uuid4().hex}
+    return {}
+
+
+Breakage = Callable[[AuditRow, StoredReport], dict[str, Any]]
 
 
 BREAKAGES: dict[str, Breakage] = {
@@ -216,20 +269,22 @@ BREAKAGES: dict[str, Breakage] = {
     "idempotency-key-reused": _idempotency_key_already_used,
     "duplicate-finding": _two_findings_for_one_rule,
     "finding-of-unknown-report": _finding_of_an_unknown_report,
+    "duplicate-domain-score": _two_scores_for_one_domain,
+    "domain-score-of-unknown-report": _domain_score_of_an_unknown_report,
 }
 
 
 @pytest.mark.parametrize("breakage", list(BREAKAGES))
 def test_a_failed_submission_leaves_nothing_half_written(schools: Engine, catalog: Catalog, breakage: str) -> None:
-    first, first_report, first_findings = new_submission(catalog)
+    first, first_stored = new_submission(catalog)
     record = IdempotencyRow(key_id="k1", idempotency_key="used", request_sha256="0" * 64, audit_id=first.id)
-    save(schools, first, first_report, first_findings, idempotency=record)
+    save(schools, first, first_stored, idempotency=record)
     before = everything(schools)
 
-    audit, report, findings = new_submission(catalog)
-    extra = BREAKAGES[breakage](audit, report, findings)
+    audit, stored = new_submission(catalog)
+    extra = BREAKAGES[breakage](audit, stored)
     with pytest.raises(IntegrityError):
-        save(schools, audit, report, findings, **extra)
+        save(schools, audit, stored, **extra)
 
     assert everything(schools) == before
     with session_scope(schools) as session:
@@ -242,23 +297,29 @@ def test_a_failed_submission_leaves_nothing_half_written(schools: Engine, catalo
 
 
 def test_an_error_after_the_writes_rolls_them_back(schools: Engine, catalog: Catalog) -> None:
-    audit, report, findings = new_submission(catalog)
+    audit, stored = new_submission(catalog)
 
     def write_then_fail() -> None:
         with session_scope(schools) as session:
-            repository.save_submission(session=session, audit=audit, report=report, findings=findings)
+            repository.save_submission(session=session, audit=audit, stored=stored)
             assert repository.count_audits(session=session) == 1  # visible inside the transaction
             raise RuntimeError("after the writes")
 
     with pytest.raises(RuntimeError, match="after the writes"):
         write_then_fail()
-    assert everything(schools) == {"audits": 0, "reports": 0, "findings": 0, "idempotency_records": 0}
+    assert everything(schools) == {
+        "audits": 0,
+        "reports": 0,
+        "findings": 0,
+        "report_domains": 0,
+        "idempotency_records": 0,
+    }
 
 
 def test_an_audit_of_an_unknown_school_is_refused(schools: Engine, catalog: Catalog) -> None:
-    audit, report, findings = new_submission(catalog, urn="999999")
+    audit, stored = new_submission(catalog, urn="999999")
     with pytest.raises(IntegrityError):
-        save(schools, audit, report, findings)
+        save(schools, audit, stored)
     assert everything(schools)["audits"] == 0
 
 
@@ -270,11 +331,11 @@ def test_list_audits_newest_first_with_a_cursor(schools: Engine, catalog: Catalo
     times = [T0 + dt.timedelta(minutes=m) for m in (3, 1, 4, 1, 5, 9, 2)]
     ids = []
     for at in times:
-        audit, report, findings = new_submission(catalog, created_at=at)
-        save(schools, audit, report, findings)
+        audit, stored = new_submission(catalog, created_at=at)
+        save(schools, audit, stored)
         ids.append(audit.id)
-    other, other_report, other_findings = new_submission(catalog, urn=OTHER_URN, created_at=T0)
-    save(schools, other, other_report, other_findings)
+    other, other_stored = new_submission(catalog, urn=OTHER_URN, created_at=T0)
+    save(schools, other, other_stored)
     expected = [audit_id for _, audit_id in sorted(zip(times, ids, strict=True), reverse=True)]
 
     with session_scope(schools) as session:
@@ -300,8 +361,8 @@ def test_list_audits_newest_first_with_a_cursor(schools: Engine, catalog: Catalo
 def test_the_cursor_splits_a_tie_by_id(schools: Engine, catalog: Catalog) -> None:
     ids = []
     for _ in range(4):
-        audit, report, findings = new_submission(catalog, created_at=T0)
-        save(schools, audit, report, findings)
+        audit, stored = new_submission(catalog, created_at=T0)
+        save(schools, audit, stored)
         ids.append(audit.id)
     with session_scope(schools) as session:
         listed = [row.id for row in repository.list_audits(session=session, urn=URN, limit=10)]

@@ -21,7 +21,7 @@ from api.service.access import Principal, require_school
 from api.service.scoring import ScoringService
 from api.storage import repository
 from api.storage.db import EncodedJSON, session_scope
-from api.storage.tables import AuditRow, IdempotencyRow, ReportRow
+from api.storage.tables import AuditRow, IdempotencyRow, ReportRow, StoredReport
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -73,10 +73,8 @@ def request_digest(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def report_rows(
-    report: GapReport, *, audit_id: str, urn: str, encoded: bool = False
-) -> tuple[ReportRow, list[dict[str, Any]]]:
-    """The stored form of a gap report: one report row and one findings row per rule.
+def report_rows(report: GapReport, *, audit_id: str, urn: str, encoded: bool = False) -> StoredReport:
+    """The stored form of a gap report: its row, one findings row per rule and one domain row per domain.
 
     With ``encoded`` the body is the report's JSON text, stored without being decoded and encoded again.
     """
@@ -95,7 +93,8 @@ def report_rows(
         coverage=report.coverage,
         body=body,
     )
-    return row, _fresh_findings(report, report_id)
+    domains = [{"report_id": report_id, "domain": domain.id, "score": domain.score} for domain in report.domains]
+    return StoredReport(report=row, findings=_fresh_findings(report, report_id), domains=domains)
 
 
 def _check_idempotency_key(key: str | None) -> None:
@@ -166,15 +165,13 @@ def submit_audit(
                 submitted_by=principal.key_id,
                 source=source,
             )
-            report_row, findings = report_rows(report, audit_id=audit_id, urn=urn, encoded=True)
+            stored = report_rows(report, audit_id=audit_id, urn=urn, encoded=True)
             record = None
             if idempotency_key is not None:
                 record = IdempotencyRow(
                     key_id=principal.key_id, idempotency_key=idempotency_key, request_sha256=digest, audit_id=audit_id
                 )
-            repository.save_submission(
-                session=session, audit=audit, report=report_row, findings=findings, idempotency=record
-            )
+            repository.save_submission(session=session, audit=audit, stored=stored, idempotency=record)
     except IntegrityError:
         # Another request with the same idempotency key won the race: answer as a retry would be answered.
         if idempotency_key is not None:
@@ -182,7 +179,7 @@ def submit_audit(
             if replayed is not None:
                 return replayed
         raise
-    return Submission(audit=audit, report_json=str(report_row.body), created=True)
+    return Submission(audit=audit, report_json=str(stored.report.body), created=True)
 
 
 def encode_cursor(audit: AuditRow) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +20,7 @@ from api.service.audits import report_rows
 from api.service.scoring import ScoringService
 from api.storage import queries, repository
 from api.storage.db import session_scope
+from api.storage.tables import StoredReport
 
 BATCH_SIZE = 200
 MAX_LISTED_FAILURES = 50
@@ -40,25 +40,21 @@ class RescoreResult:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _save(*, engine: Engine, batch: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[int, int]:
+def _save(*, engine: Engine, batch: list[StoredReport]) -> tuple[int, int]:
     """Store a batch of reports in one transaction; if another run stored some meanwhile, store the rest one by one.
 
     Returns (stored, skipped because a report against the version already exists).
     """
     try:
         with session_scope(engine) as session:
-            queries.insert_reports(
-                session=session,
-                reports=[report for report, _ in batch],
-                findings=[finding for _, findings in batch for finding in findings],
-            )
+            repository.insert_reports(session=session, reports=batch)
         return len(batch), 0
     except IntegrityError:
         stored = 0
-        for report, findings in batch:
+        for report in batch:
             try:
                 with session_scope(engine) as session:
-                    queries.insert_reports(session=session, reports=[report], findings=findings)
+                    repository.insert_reports(session=session, reports=[report])
                 stored += 1
             except IntegrityError:
                 continue
@@ -84,8 +80,6 @@ def rescore_audits(
         audits = queries.count_audits(session=session, trust_id=trust_id)
         todo = queries.count_unscored(session=session, standards=key, trust_id=trust_id)
     result = RescoreResult(standards=target.ref, audits=audits, already=audits - todo)
-    # SQLite stores the report's JSON text as encoded by the engine; psycopg's JSONB adapter needs objects.
-    encoded = engine.dialect.name == "sqlite"
     if progress is not None:
         progress(0, todo)
     after, done = "", 0
@@ -106,8 +100,7 @@ def rescore_audits(
                 if len(result.failures) < MAX_LISTED_FAILURES:
                     result.failures.append((row.id, error.message))
                 continue
-            report, findings = report_rows(scorer.score(valid), audit_id=row.id, urn=row.school_urn, encoded=encoded)
-            batch.append(({column.name: getattr(report, column.name) for column in queries.REPORTS.columns}, findings))
+            batch.append(report_rows(scorer.score(valid), audit_id=row.id, urn=row.school_urn, encoded=True))
         stored, skipped = _save(engine=engine, batch=batch)
         result.scored += stored
         result.skipped += skipped

@@ -160,17 +160,6 @@ def domain_titles(*, catalog: Catalog) -> dict[str, str]:
     return {domain.id: domain.title for standards in catalog.all() for domain in standards.domains}
 
 
-def weight_rows(*, catalog: Catalog, versions: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, int]]:
-    """(set, version, rule, weight) for each of these standards versions the catalogue knows."""
-    known = {(standards.set, standards.version): standards for standards in catalog.all()}
-    return [
-        (name, version, rule.id, rule.weight)
-        for name, version in versions
-        if (name, version) in known
-        for rule in known[(name, version)].rules
-    ]
-
-
 def trust_etag(
     *,
     engine: Engine,
@@ -240,31 +229,19 @@ def summarise_trust(
         known = [
             catalog.get(f"{name}@{version}") for name, version in sorted(per_version) if f"{name}@{version}" in refs
         ]
-        outcomes, shortfalls = queries.summarise_findings(
-            session=session,
-            report_ids=report_ids,
-            weights=[(s.set, s.version, rule.id, rule.weight) for s in known for rule in s.rules],
-            domain_weights=[
-                (s.set, s.version, domain, sum(rule.weight for rule in s.rules if rule.domain == domain))
-                for s in known
-                for domain in sorted({rule.domain for rule in s.rules})
-            ],
-        )
+        outcomes, domain_scores = queries.summarise_findings(session=session, report_ids=report_ids)
     audited, reported = len(latest), len(report_ids)
     bands: dict[str | None, list[int]] = {}
     for _, _, band, capped, count in groups:
         tally = bands.setdefault(band, [0, 0])
         tally[0] += count
         tally[1] += count if capped else 0
-    # How many reports hold each rule and each domain: one finding per rule of a report's version.
+    # How many reports hold each rule: one finding per rule of a report's version.
     holding: dict[str, int] = {}
-    in_domain: dict[str, int] = {}
     for version_rules in known:
         reports = per_version[(version_rules.set, version_rules.version)]
         for rule in version_rules.rules:
             holding[rule.id] = holding.get(rule.id, 0) + reports
-        for domain in {rule.domain for rule in version_rules.rules}:
-            in_domain[domain] = in_domain.get(domain, 0) + reports
     return {
         "trust": {"id": trust.id, "name": trust.name},
         "standards": ref_text(chosen),
@@ -283,33 +260,24 @@ def summarise_trust(
         "bands": _band_counts(
             catalog=catalog, bands=[(band, count, capped) for band, (count, capped) in bands.items()]
         ),
-        "domains": _domain_rows(catalog=catalog, in_domain=in_domain, shortfalls=shortfalls),
+        "domains": _domain_rows(catalog=catalog, scores=domain_scores),
         "rules": _rule_rows(catalog=catalog, standards=chosen, outcomes=outcomes, holding=holding),
     }
 
 
-def _domain_rows(
-    *, catalog: Catalog, in_domain: Mapping[str, int], shortfalls: Sequence[tuple[str, int, int, int]]
-) -> list[dict[str, Any]]:
-    """Each domain's average score: reports with every rule of the domain met score 100.0 there."""
+def _domain_rows(*, catalog: Catalog, scores: Sequence[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """Each domain's average score over the reports with a score in it (from (domain, reports, sum in tenths))."""
     titles = domain_titles(catalog=catalog)
-    short = {domain: (scored, tenths, entries) for domain, scored, tenths, entries in shortfalls}
-    rows = []
-    for domain in sorted(in_domain):
-        scored, tenths, entries = short.get(domain, (0, 0, 0))
-        all_met = max(0, in_domain[domain] - entries)
-        schools = scored + all_met
-        if schools:
-            average = (tenths + 1000 * all_met) / schools / 10
-            rows.append(
-                {
-                    "domain": domain,
-                    "title": titles.get(domain, domain),
-                    "average_score": round(average, 1),
-                    "schools": schools,
-                }
-            )
-    return rows
+    return [
+        {
+            "domain": domain,
+            "title": titles.get(domain, domain),
+            "average_score": round(tenths / schools / 10, 1),
+            "schools": schools,
+        }
+        for domain, schools, tenths in scores
+        if schools
+    ]
 
 
 def _coverage_note(
@@ -950,7 +918,7 @@ def trust_overview(
             break
     report_ids = [item["report_id"] for item in items if item["report_id"]]
     with session_scope(engine) as session:
-        domains_of = repository.report_domains(session=session, report_ids=report_ids)
+        scores_of = repository.list_domain_scores(session=session, report_ids=report_ids)
     titles = domain_titles(catalog=catalog)
     national = max((s for s in catalog.all() if s.set == "national"), key=lambda s: s.effective_from)
     bands = sorted(national.bands, key=lambda band: band.min_score)
@@ -965,6 +933,6 @@ def trust_overview(
         return {"id": chosen.id, "label": chosen.label, "score": score}
 
     for item in items:
-        scores = {domain["id"]: domain["score"] for domain in domains_of.get(item["report_id"], [])}
+        scores = scores_of.get(item["report_id"], {})
         item["domains"] = {domain: band_of(scores.get(domain)) for domain in titles}
     return {"trust": trust, "domains": titles, "schools": items, "bands": [band.label for band in bands]}

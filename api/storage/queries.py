@@ -27,6 +27,7 @@ SCHOOLS = _TABLES["schools"]
 AUDITS = _TABLES["audits"]
 REPORTS = _TABLES["reports"]
 FINDINGS = _TABLES["findings"]
+REPORT_DOMAINS = _TABLES["report_domains"]
 EXCEPTIONS = _TABLES["rule_exceptions"]
 SIGN_OFFS = _TABLES["sign_offs"]
 
@@ -103,36 +104,36 @@ def select_latest_audits(*, scope: Scope, include_unaudited: bool = False) -> sa
     """Each school in scope (name, phase, local authority, trust) with its latest audit (id and date).
 
     The latest audit is the most recent by audit date, then by when it was stored; an audit a correction replaced
-    does not count. Schools with no audit are left out unless ``include_unaudited`` (their audit columns null).
+    does not count. It is found per school as the first entry of ``ix_audits_school_latest`` read backwards (a
+    few index pages per school, however many audits it has). Schools with no audit are left out unless
+    ``include_unaudited`` (their audit columns null).
     """
-    order = (AUDITS.c.audit_date.desc(), AUDITS.c.created_at.desc(), AUDITS.c.id.desc())
-    ranked = (
+    latest_id = (
+        sa.select(AUDITS.c.id)
+        .where(AUDITS.c.school_urn == SCHOOLS.c.urn, AUDITS.c.id.not_in(select_replaced(scope=scope)))
+        .order_by(AUDITS.c.audit_date.desc(), AUDITS.c.created_at.desc(), AUDITS.c.id.desc())
+        .limit(1)
+        .correlate(SCHOOLS)
+        .scalar_subquery()
+    )
+    per_school = (
         sa.select(
-            AUDITS.c.id.label("audit_id"),
-            AUDITS.c.school_urn,
-            AUDITS.c.audit_date,
-            sa.func.row_number().over(partition_by=AUDITS.c.school_urn, order_by=order).label("position"),
+            SCHOOLS.c.urn.label("school_urn"),
+            SCHOOLS.c.name,
+            SCHOOLS.c.phase,
+            SCHOOLS.c.local_authority,
+            SCHOOLS.c.trust_id,
+            latest_id.label("audit_id"),
         )
-        .join(SCHOOLS, SCHOOLS.c.urn == AUDITS.c.school_urn)
-        .where(*select_school_conditions(scope=scope), AUDITS.c.id.not_in(select_replaced(scope=scope)))
-        .subquery("ranked")
+        .where(*select_school_conditions(scope=scope))
+        .subquery("per_school")
     )
-    school = (SCHOOLS.c.urn.label("school_urn"), SCHOOLS.c.name, SCHOOLS.c.phase, SCHOOLS.c.local_authority)
-    audited = (
-        sa.select(*school, SCHOOLS.c.trust_id, ranked.c.audit_id, ranked.c.audit_date)
-        .select_from(ranked.join(SCHOOLS, SCHOOLS.c.urn == ranked.c.school_urn))
-        .where(ranked.c.position == 1)
-    )
-    if not include_unaudited:
-        return audited.subquery("latest_audits")
-    # Schools never audited, added without an outer join, which SQLite would run as a scan per school.
-    never = sa.select(
-        *school,
-        SCHOOLS.c.trust_id,
-        sa.null().label("audit_id"),
-        sa.null().label("audit_date"),
-    ).where(*select_school_conditions(scope=scope), ~sa.exists().where(AUDITS.c.school_urn == SCHOOLS.c.urn))
-    return sa.union_all(audited, never).subquery("latest_audits")
+    query = sa.select(per_school, AUDITS.c.audit_date)
+    if include_unaudited:
+        query = query.select_from(per_school.outerjoin(AUDITS, AUDITS.c.id == per_school.c.audit_id))
+    else:
+        query = query.select_from(per_school.join(AUDITS, AUDITS.c.id == per_school.c.audit_id))
+    return query.subquery("latest_audits")
 
 
 def select_latest(*, scope: Scope, include_unaudited: bool = False) -> sa.Subquery:
@@ -154,40 +155,6 @@ def select_latest(*, scope: Scope, include_unaudited: bool = False) -> sa.Subque
         .select_from(latest.outerjoin(report, match))
         .subquery("latest")
     )
-
-
-def select_weight(*, weights: Sequence[tuple[str, str, str, int]]) -> tuple[sa.ColumnElement[int], bool]:
-    """The weight of a finding's rule, as an expression on ``findings``, and whether it also reads ``reports``.
-
-    ``weights`` are (set, version, rule, weight). A rule weighing the same in every version given is looked up by
-    rule alone; otherwise by the report's version too (and the query must join ``reports``). A rule no version
-    knows weighs nothing.
-    """
-    by_rule: dict[str, dict[tuple[str, str], int]] = {}
-    for name, version, rule, weight in weights:
-        by_rule.setdefault(rule, {})[(name, version)] = weight
-    uniform: dict[int, list[str]] = {}
-    varying: list[tuple[sa.ColumnElement[bool], Any]] = []
-    for rule, versions in sorted(by_rule.items()):
-        if len(set(versions.values())) == 1:
-            uniform.setdefault(next(iter(versions.values())), []).append(rule)
-        else:
-            by_version = sa.case(
-                *(
-                    (sa.and_(REPORTS.c.standards_set == name, REPORTS.c.standards_version == version), weight)
-                    for (name, version), weight in sorted(versions.items())
-                ),
-                else_=0,
-            )
-            varying.append((FINDINGS.c.rule == rule, by_version))
-    # Rules grouped by weight, the commonest weight first: a few IN tests per finding rather than one test per rule.
-    whens = varying + [
-        (FINDINGS.c.rule.in_(rules), weight)
-        for weight, rules in sorted(uniform.items(), key=lambda item: (-len(item[1]), item[0]))
-    ]
-    if not whens:
-        return sa.literal(0, sa.Integer), False
-    return sa.case(*whens, else_=0), bool(varying)
 
 
 # ------------------------------------------------------------------------------------------------ trust roll-ups
@@ -219,115 +186,50 @@ def count_reports(*, session: Session, report_ids: Sequence[str]) -> list[tuple[
 
 
 def summarise_findings(
-    *,
-    session: Session,
-    report_ids: Sequence[str],
-    weights: Sequence[tuple[str, str, str, int]],
-    domain_weights: Sequence[tuple[str, str, str, int]],
-) -> tuple[list[tuple[str, str, str | None, int, float]], list[tuple[str, int, int, int]]]:
-    """The findings of the reports that are not met, aggregated for the rule and domain roll-ups.
+    *, session: Session, report_ids: Sequence[str]
+) -> tuple[list[tuple[str, str, str | None, int, float]], list[tuple[str, int, int]]]:
+    """The findings and domain scores of these reports, aggregated for the rule and domain roll-ups.
 
-    Every report has exactly one finding per rule of its version, so what is met follows from what is not: only
-    the findings that are not met are read into the aggregation (about half of them), and each only once.
-
-    ``weights`` are (set, version, rule, weight); ``domain_weights`` (set, version, domain, total weight of its
-    rules). Returns, per rule and status other than met: (rule, status, gap unit, reports, summed gap); and per
-    domain: (domain, reports with a finding not met in it and a score, the sum of those reports' domain scores in
-    integer tenths, reports with a finding not met in it). A report's domain score is the engine's: 100 ×
-    Σ(weight × credit) ÷ Σ(weight) over the assessed rules, rounded half up to one decimal, computed here as
-    2 × assessed − partly met − 2 × not met (in weights) over 2 × assessed; a domain with no assessed rule has no
-    score. A report with every rule of a domain met scores 100 there and is not among these rows.
+    Returns, per rule and status other than met (what is met follows, as every report has one finding per rule of
+    its version): (rule, status, gap unit, reports, summed gap); and per domain: (domain, reports with a score in
+    it, the sum of those scores in integer tenths). A domain score is the engine's, stored with each report in
+    ``report_domains`` (null when no rule of the domain was assessed).
     """
     if not report_ids:
         return [], []
-    weight, needs_version = select_weight(weights=weights)
-    source = FINDINGS.join(REPORTS, REPORTS.c.id == FINDINGS.c.report_id) if needs_version else FINDINGS
-    found = (
+    rules = (
         sa.select(
-            FINDINGS.c.report_id,
+            sa.literal("rule").label("kind"),
             FINDINGS.c.rule,
-            FINDINGS.c.domain,
             FINDINGS.c.status,
-            FINDINGS.c.gap_amount,
-            FINDINGS.c.gap_unit,
-            weight.label("weight"),
+            sa.func.max(FINDINGS.c.gap_unit).label("unit"),
+            sa.func.count().label("reports"),
+            sa.cast(sa.func.sum(FINDINGS.c.gap_amount), sa.Float).label("total"),
         )
-        .select_from(source)
         .where(FINDINGS.c.report_id.in_(report_ids), FINDINGS.c.status != "met")
-        .cte("found")
+        .group_by(FINDINGS.c.rule, FINDINGS.c.status)
     )
-
-    def weight_of(*statuses: str) -> sa.ColumnElement[Any]:
-        return sa.func.sum(sa.case((found.c.status.in_(statuses), found.c.weight), else_=0))
-
-    per_report = (
-        sa.select(
-            found.c.report_id,
-            found.c.domain,
-            sa.cast(weight_of("not_applicable", "not_assessed"), sa.Integer).label("unassessed"),
-            sa.cast(weight_of("partially_met"), sa.Integer).label("partly"),
-            sa.cast(weight_of("not_met"), sa.Integer).label("unmet"),
-        )
-        .group_by(found.c.report_id, found.c.domain)
-        .subquery("domain_shortfalls")
-    )
-    totals = sorted(domain_weights)
-    versions = {(name, version) for name, version, _, _ in totals}
-    if len(versions) > 1:
-        scored_report = REPORTS.alias("scored_report")
-        domains_source: sa.FromClause = per_report.join(scored_report, scored_report.c.id == per_report.c.report_id)
-        total: sa.ColumnElement[Any] = sa.case(
-            *(
-                (
-                    sa.and_(
-                        scored_report.c.standards_set == name,
-                        scored_report.c.standards_version == version,
-                        per_report.c.domain == domain,
-                    ),
-                    weight_sum,
-                )
-                for name, version, domain, weight_sum in totals
-            ),
-            else_=0,
-        )
-    elif totals:
-        domains_source = per_report
-        total = sa.case({domain: weight_sum for _, _, domain, weight_sum in totals}, value=per_report.c.domain, else_=0)
-    else:
-        domains_source, total = per_report, sa.literal(0, sa.Integer)
-    assessed = total - per_report.c.unassessed
-    halves = assessed * 2 - per_report.c.partly - per_report.c.unmet * 2
-    tenths = (halves * 1000 + assessed) // (assessed * 2)
-    rules = sa.select(
-        sa.literal("rule").label("kind"),
-        found.c.rule,
-        found.c.status,
-        sa.func.max(found.c.gap_unit).label("unit"),
-        sa.func.count().label("reports"),
-        sa.cast(sa.func.sum(found.c.gap_amount), sa.Float).label("total"),
-        sa.literal(0).label("entries"),
-    ).group_by(found.c.rule, found.c.status)
+    tenths = sa.cast(sa.func.round(REPORT_DOMAINS.c.score * 10), sa.Integer)
     domains = (
         sa.select(
             sa.literal("domain"),
-            per_report.c.domain,
+            REPORT_DOMAINS.c.domain,
             sa.null(),
             sa.null(),
-            sa.func.count(sa.case((assessed > 0, 1), else_=None)),
-            sa.cast(sa.func.sum(sa.case((assessed > 0, tenths), else_=0)), sa.Float),
-            sa.func.count(),
+            sa.func.count(REPORT_DOMAINS.c.score),
+            sa.cast(sa.func.sum(tenths), sa.Float),
         )
-        .select_from(domains_source)
-        .group_by(per_report.c.domain)
+        .where(REPORT_DOMAINS.c.report_id.in_(report_ids))
+        .group_by(REPORT_DOMAINS.c.domain)
     )
     outcomes: list[tuple[str, str, str | None, int, float]] = []
-    shortfalls: list[tuple[str, int, int, int]] = []
-    for kind, key, status, unit, count, amount, entries in session.execute(sa.union_all(rules, domains)):
+    scores: list[tuple[str, int, int]] = []
+    for kind, key, status, unit, count, amount in session.execute(sa.union_all(rules, domains)):
         if kind == "rule":
             outcomes.append((key, status, unit, int(count), float(amount or 0)))
         else:
-            shortfalls.append((key, int(count), int(amount or 0), int(entries)))
-    return outcomes, sorted(shortfalls)
+            scores.append((key, int(count), round(amount or 0)))
+    return outcomes, sorted(scores)
 
 
 # ------------------------------------------------------------------------------------------------ the schools table
@@ -769,16 +671,6 @@ def list_unscored(
         .limit(limit)
     )
     return list(session.execute(query))
-
-
-def insert_reports(
-    *, session: Session, reports: Sequence[Mapping[str, Any]], findings: Sequence[Mapping[str, Any]]
-) -> None:
-    """Store reports and their findings in bulk (executemany), in the caller's transaction."""
-    if reports:
-        session.execute(sa.insert(REPORTS), list(reports))
-    if findings:
-        session.execute(sa.insert(FINDINGS), list(findings))
 
 
 # ------------------------------------------------------------------------------------------------ exceptions, sign-offs

@@ -18,9 +18,11 @@ from api.storage.tables import (
     FindingRow,
     IdempotencyRow,
     ImportJobRow,
+    ReportDomainRow,
     ReportRow,
     SchoolRow,
     ShareLinkRow,
+    StoredReport,
     TrustRow,
     utcnow,
 )
@@ -74,36 +76,41 @@ def save_submission(
     *,
     session: Session,
     audit: AuditRow,
-    report: ReportRow,
-    findings: Sequence[dict[str, Any]],
+    stored: StoredReport,
     idempotency: IdempotencyRow | None = None,
 ) -> None:
-    """Store an audit with its report, the report's findings and the idempotency record, in the caller's transaction.
-
-    Plain inserts (no unit of work): one statement per table, the findings as one executemany.
-    """
+    """Store an audit with its report (findings and domain scores) and the idempotency record, in the caller's
+    transaction. Plain inserts (no unit of work): one statement per table."""
     session.execute(AuditRow.__table__.insert(), [_values(audit)])  # type: ignore[attr-defined]
-    values = _values(report)
-    if isinstance(values["body"], EncodedJSON) and session.get_bind().dialect.name != "sqlite":
-        values["body"] = json.loads(values["body"])  # psycopg's JSONB adapter takes objects, not JSON text
-    session.execute(ReportRow.__table__.insert(), [values])  # type: ignore[attr-defined]
+    insert_reports(session=session, reports=[stored])
     if idempotency is not None:
         session.execute(IdempotencyRow.__table__.insert(), [_values(idempotency)])  # type: ignore[attr-defined]
+
+
+def insert_reports(*, session: Session, reports: Sequence[StoredReport]) -> None:
+    """Store reports of stored audits with their findings and domain scores, one executemany per table, in the
+    caller's transaction. A report body already encoded as JSON text is stored as it is on SQLite."""
+    if not reports:
+        return
+    decode = session.get_bind().dialect.name != "sqlite"  # psycopg's JSONB adapter takes objects, not JSON text
+    rows = []
+    for stored in reports:
+        values = _values(stored.report)
+        if decode and isinstance(values["body"], EncodedJSON):
+            values["body"] = json.loads(values["body"])
+        rows.append(values)
+    session.execute(ReportRow.__table__.insert(), rows)  # type: ignore[attr-defined]
+    findings = [finding for stored in reports for finding in stored.findings]
     if findings:
-        session.execute(FindingRow.__table__.insert(), list(findings))  # type: ignore[attr-defined]
+        session.execute(FindingRow.__table__.insert(), findings)  # type: ignore[attr-defined]
+    domains = [domain for stored in reports for domain in stored.domains]
+    if domains:
+        session.execute(ReportDomainRow.__table__.insert(), domains)  # type: ignore[attr-defined]
 
 
 def _values(row: Any) -> dict[str, Any]:
     """A model's column values, for a plain insert."""
     return {column.name: getattr(row, column.name) for column in row.__table__.columns}
-
-
-def save_report(*, session: Session, report: ReportRow, findings: Sequence[dict[str, Any]]) -> None:
-    """Store another report of a stored audit (for example against a newer standards version)."""
-    session.add(report)
-    session.flush()
-    if findings:
-        session.execute(sa.insert(FindingRow), list(findings))
 
 
 def get_audit(*, session: Session, audit_id: str) -> AuditRow | None:
@@ -308,9 +315,12 @@ def get_import_job(*, session: Session, job_id: str) -> ImportJobRow | None:
     return session.get(ImportJobRow, job_id)
 
 
-def report_domains(*, session: Session, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """The domain scores of each of these reports, by report id."""
+def list_domain_scores(*, session: Session, report_ids: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """Each of these reports' domain scores (domain id to score, null where nothing was assessed), by report id."""
     if not report_ids:
         return {}
-    query = select(ReportRow.id, ReportRow.body).where(col(ReportRow.id).in_(list(report_ids)))
-    return {report_id: list(body.get("domains", [])) for report_id, body in session.exec(query)}
+    query = select(ReportDomainRow).where(col(ReportDomainRow.report_id).in_(list(report_ids)))
+    scores: dict[str, dict[str, float | None]] = {}
+    for row in session.exec(query):
+        scores.setdefault(row.report_id, {})[row.domain] = row.score
+    return scores

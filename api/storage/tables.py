@@ -2,12 +2,14 @@
 
 Audits and reports are never updated: a correction is a new audit that ``replaces`` the old one, and a
 report against another standards version is a new report. ``findings`` holds one row per rule of each
-report, so trust dashboards can aggregate in SQL.
+report and ``report_domains`` one row per domain, so trust dashboards can aggregate in SQL. On SQLite both are
+``WITHOUT ROWID`` tables: their rows are stored in primary-key order, a report's rows side by side.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,12 +56,16 @@ class AuditRow(SQLModel, table=True):
     """One self-audit as submitted (validated, answered fields only). Never changed once stored."""
 
     __tablename__ = "audits"
-    __table_args__ = (sa.Index("ix_audits_school_created", "school_urn", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_audits_school_created", "school_urn", "created_at", "id"),
+        # Each school's latest audit is the first entry of this index read backwards, without reading the body.
+        sa.Index("ix_audits_school_latest", "school_urn", "audit_date", "created_at", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     school_urn: str = Field(foreign_key="schools.urn", max_length=6)
     audit_date: dt.date = Field(index=True)
-    replaces_id: str | None = Field(default=None, foreign_key="audits.id", max_length=32)
+    replaces_id: str | None = Field(default=None, foreign_key="audits.id", index=True, max_length=32)
     body: dict[str, Any] = Field(sa_type=JSONType)
     submitted_by: str = Field(max_length=40)
     source: str = Field(default="api", max_length=20)
@@ -92,7 +98,7 @@ class FindingRow(SQLModel, table=True):
     """One rule's outcome in one report, for aggregation across schools."""
 
     __tablename__ = "findings"
-    __table_args__ = (sa.Index("ix_findings_rule_status", "rule", "status"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     report_id: str = Field(foreign_key="reports.id", primary_key=True, max_length=32)
     rule: str = Field(primary_key=True, max_length=80)
@@ -101,6 +107,27 @@ class FindingRow(SQLModel, table=True):
     status: str = Field(max_length=20)
     gap_amount: float | None = None
     gap_unit: str | None = Field(default=None, max_length=40)
+
+
+class ReportDomainRow(SQLModel, table=True):
+    """One domain's score in one report (the engine's, null when no rule of the domain was assessed)."""
+
+    __tablename__ = "report_domains"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    report_id: str = Field(foreign_key="reports.id", primary_key=True, max_length=32)
+    domain: str = Field(primary_key=True, max_length=40)
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """A gap report as it is stored: its row, one ``findings`` row per rule and one ``report_domains`` row per
+    domain (the rows as dicts, for one executemany per table)."""
+
+    report: ReportRow
+    findings: list[dict[str, Any]]
+    domains: list[dict[str, Any]]
 
 
 class ApiKeyRow(SQLModel, table=True):

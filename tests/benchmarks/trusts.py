@@ -2,14 +2,14 @@
 
 * Scale: one database (a SQLite file, and a fresh schema of PostgreSQL at ``OAP_BENCH_POSTGRES_URL``, default
   ``postgresql+psycopg://postgres@127.0.0.1:5432/test``, dropped afterwards) holding trust B100 (100 schools) and
-  trust B1000 (1,000 schools), six audits per school from October 2025 to November 2026, each with its report and
-  one findings row per rule, a sign-off on every tenth school's latest report and an exception at every twentieth
-  school. Rows go in with executemany in bulk: 120 distinct realistic audits (20 per audit date, from
-  :mod:`api.demo`) are scored by the real engine against the version in effect on their date, and their report
-  and findings rows are reused under new ids. Then, through the app in-process (an admin key, JSON responses),
-  ``GET /v1/trusts/{id}/summary`` and ``GET /v1/trusts/{id}/schools?sort=-score&limit=50`` are timed for each
-  trust: one warm-up, then the median of 7 calls. Goal: the 1,000-school call takes at most 4× the 100-school call.
-  The cheap ETag revalidation (304) of the 1,000-school summary is timed too.
+  trust B1000 (1,000 schools), six audits per school from October 2025 to November 2026, each with its report,
+  one findings row per rule and one domain-score row per domain, a sign-off on every tenth school's latest report
+  and an exception at every twentieth school. Rows go in with executemany in bulk: 120 distinct realistic audits
+  (20 per audit date, from :mod:`api.demo`) are scored by the real engine against the version in effect on their
+  date, and their report, findings and domain rows are reused under new ids. Then, through the app in-process (an
+  admin key, JSON responses), ``GET /v1/trusts/{id}/summary`` and ``GET /v1/trusts/{id}/schools?sort=-score&limit=50``
+  are timed for each trust: one warm-up, then the median of 9 interleaved calls. Goal: the 1,000-school call takes
+  at most 4× the 100-school call. The cheap ETag revalidation (304) of the 1,000-school summary is timed too.
 * Rescore memory: ``python -m api rescore --standards national@2026.1 --all`` as a whole process on a SQLite file
   of 2,500 and of 25,000 stored audits (no reports yet), its wall time and peak resident memory from ``os.wait4``.
   Goal: constant memory (25,000 audits within 1.25× the peak of 2,500).
@@ -66,8 +66,12 @@ def postgres_schema() -> Iterator[str]:
         yield url
 
 
-def templates() -> list[list[tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]]]:
-    """For each audit date, distinct (audit body, report row, findings rows) scored by the real engine."""
+Template = tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def templates() -> list[list[Template]]:
+    """For each audit date, distinct (audit body, report row, findings rows, domain rows) scored by the real
+    engine."""
     scoring = ScoringService(load_catalog())
     schools = [school for school in load_real_schools() if school.urn and school.phase in ("primary", "secondary")]
     rng = random.Random(2026)
@@ -78,8 +82,8 @@ def templates() -> list[list[tuple[dict[str, Any], dict[str, Any], list[dict[str
             school = schools[index % len(schools)]
             assert school.urn is not None
             valid = validate_audit(realistic_audit(rng, school, school.urn, day))
-            report, findings = report_rows(scoring.score(valid), audit_id="-", urn=school.urn)
-            per_date.append((valid.nested(), report.model_dump(), findings))
+            stored = report_rows(scoring.score(valid), audit_id="-", urn=school.urn)
+            per_date.append((valid.nested(), stored.report.model_dump(), stored.findings, stored.domains))
         made.append(per_date)
     return made
 
@@ -107,7 +111,7 @@ def load_trusts(engine: sa.Engine) -> None:
             ],
         )
         for trust, size in TRUSTS.items():
-            schools, audits, reports, findings, sign_offs, exceptions = [], [], [], [], [], []
+            schools, audits, reports, findings, domains, sign_offs, exceptions = [], [], [], [], [], [], []
             for _ in range(size):
                 urn = f"{300000 + number:06d}"
                 schools.append(
@@ -123,7 +127,7 @@ def load_trusts(engine: sa.Engine) -> None:
                     }
                 )
                 for slot, day in enumerate(AUDIT_DATES):
-                    body, report, rows = made[slot][(number + slot) % TEMPLATES_PER_DATE]
+                    body, report, rows, scores = made[slot][(number + slot) % TEMPLATES_PER_DATE]
                     audit_id, report_id = uuid.uuid4().hex, uuid.uuid4().hex
                     stored = now - dt.timedelta(days=(len(AUDIT_DATES) - slot) * 60, seconds=number)
                     audits.append(
@@ -142,6 +146,7 @@ def load_trusts(engine: sa.Engine) -> None:
                         {**report, "id": report_id, "audit_id": audit_id, "school_urn": urn, "created_at": stored}
                     )
                     findings += [{**row, "report_id": report_id} for row in rows]
+                    domains += [{**row, "report_id": report_id} for row in scores]
                 if number % 10 == 0:
                     sign_offs.append(
                         {
@@ -176,6 +181,7 @@ def load_trusts(engine: sa.Engine) -> None:
                 ("audits", audits),
                 ("reports", reports),
                 ("findings", findings),
+                ("report_domains", domains),
                 ("sign_offs", sign_offs),
                 ("rule_exceptions", exceptions),
             ):
@@ -183,21 +189,6 @@ def load_trusts(engine: sa.Engine) -> None:
                     connection.execute(sa.insert(tables.tables[name]), chunk)
     with engine.begin() as connection:
         connection.execute(sa.text("ANALYZE"))
-
-
-def time_calls(client: Any, path: str, headers: dict[str, str]) -> dict[str, float]:
-    """One warm-up call, then the median and best of CALLS calls, in milliseconds."""
-    warm = client.get(path, headers=headers)
-    if warm.status_code != 200:
-        raise RuntimeError(f"GET {path} answered {warm.status_code}: {warm.text[:300]}")
-    timings = []
-    for _ in range(CALLS):
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {response.status_code}")
-    return {"median_ms": statistics.median(timings), "best_ms": min(timings)}
 
 
 def prepare_scale(database_url: str) -> tuple[dict[str, str], float]:
