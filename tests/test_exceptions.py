@@ -138,17 +138,20 @@ def test_withdrawing_keeps_the_record(client: TestClient, engine: Engine) -> Non
     refused = client.post(f"/v1/exceptions/{first['id']}/withdraw", headers=governor)
     assert refused.status_code == 403
     assert client.post(f"/v1/exceptions/{first['id']}/withdraw", headers=seeded.other_trust).status_code == 404
-    withdrawn = client.post(f"/v1/exceptions/{first['id']}/withdraw", headers=school)
+    assert first["withdrawn_by"] is None
+    withdrawn = client.post(f"/v1/exceptions/{first['id']}/withdraw", headers=seeded.trust)
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["state"] == "withdrawn"
     assert withdrawn.json()["counted"] is False
     assert withdrawn.json()["withdrawn_at"] is not None
+    assert withdrawn.json()["withdrawn_by"] == key_id(seeded.trust), "the key that withdrew it, not the recorder"
+    assert withdrawn.json()["recorded_by"] == key_id(school)
     again = client.post(f"/v1/exceptions/{first['id']}/withdraw", headers=school)
     assert again.status_code == 409
     assert "already withdrawn" in again.json()["detail"]
     listing = client.get(f"/v1/schools/{urn}/exceptions", headers=governor).json()
-    assert [(e["id"], e["state"], e["reason"], e["recorded_by"]) for e in listing] == [
-        (first["id"], "withdrawn", first["reason"], key_id(school))
+    assert [(e["id"], e["state"], e["reason"], e["recorded_by"], e["withdrawn_by"]) for e in listing] == [
+        (first["id"], "withdrawn", first["reason"], key_id(school), key_id(seeded.trust))
     ]
     body = client.get(f"/v1/audits/{audit_id}/adjusted-report", headers=school).json()
     assert body["adjusted_score"] == body["raw_score"] == report["score"]

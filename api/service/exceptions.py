@@ -64,6 +64,7 @@ def exception_view(row: ExceptionRow, *, today: dt.date) -> dict[str, Any]:
         "recorded_by": row.recorded_by,
         "recorded_at": _iso_time(row.created_at),
         "withdrawn_at": _iso_time(row.withdrawn_at),
+        "withdrawn_by": row.withdrawn_by,
         "state": state,
         "counted": state == "active",
         "expired": state == "expired",
@@ -135,7 +136,7 @@ def list_school_exceptions(*, engine: Engine, principal: Principal, urn: str, to
 
 
 def withdraw_exception(*, engine: Engine, principal: Principal, exception_id: str, today: dt.date) -> dict[str, Any]:
-    """Withdraw an exception: it stops counting at once and is kept, with when it was withdrawn."""
+    """Withdraw an exception: it stops counting at once and is kept, with when it was withdrawn and by which key."""
     with session_scope(engine) as session:
         row = queries.get_exception(session=session, exception_id=exception_id)
         try:
@@ -148,6 +149,7 @@ def withdraw_exception(*, engine: Engine, principal: Principal, exception_id: st
         if row.withdrawn_at is not None:
             raise Conflict(f"exception {exception_id} was already withdrawn at {_iso_time(row.withdrawn_at)}")
         row.withdrawn_at = utcnow()
+        row.withdrawn_by = principal.key_id
         session.add(row)
         session.flush()
         return exception_view(row, today=today)

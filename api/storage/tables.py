@@ -200,7 +200,7 @@ class ImportJobRow(SQLModel, table=True):
 
 
 class ExceptionRow(SQLModel, table=True):
-    """An agreed exception to one rule for one school. Never deleted; withdrawing one records when."""
+    """An agreed exception to one rule for one school. Never deleted; withdrawing one records when and by whom."""
 
     __tablename__ = "rule_exceptions"
     __table_args__ = (sa.Index("ix_rule_exceptions_school_rule", "school_urn", "rule"),)
@@ -217,6 +217,7 @@ class ExceptionRow(SQLModel, table=True):
     recorded_by: str = Field(max_length=40)
     created_at: dt.datetime = Field(default_factory=utcnow)
     withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = Field(default=None, max_length=40)
 
 
 class SignOffRow(SQLModel, table=True):

@@ -327,6 +327,10 @@ class ExceptionOut(BaseModel):
     recorded_by: str = Field(description="The id of the API key that recorded it.")
     recorded_at: str | None
     withdrawn_at: str | None
+    withdrawn_by: str | None = Field(
+        description="The id of the API key that withdrew it (null if it is not withdrawn, or was withdrawn before "
+        "this was recorded)."
+    )
     state: Literal["active", "expired", "withdrawn"]
     counted: bool = Field(description="Whether it leaves its rule out of the adjusted score today.")
     expired: bool
