@@ -31,8 +31,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across a process kill in WAL mode
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache: trust roll-ups read many findings
-    cursor.execute("PRAGMA mmap_size=268435456")
+    # A 64 MiB page cache: trust roll-ups read many findings. No memory-mapped I/O: its pages would count towards
+    # a long job's memory as the file grows (``oap rescore`` on 25,000 audits went from 1.0x to 1.4x of 2,500).
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -252,24 +252,6 @@ def measure_scale(database_url: str, headers: dict[str, str]) -> dict[str, Any]:
     return figures
 
 
-@contextmanager
-def larger_sqlite_cache() -> Iterator[None]:
-    """Every SQLite connection opened meanwhile gets a 64 MiB page cache and 256 MiB of memory-mapped I/O."""
-
-    def pragmas(connection: Any, _record: Any) -> None:
-        if type(connection).__module__.startswith("sqlite3"):
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA cache_size=-65536")
-            cursor.execute("PRAGMA mmap_size=268435456")
-            cursor.close()
-
-    sa.event.listen(sa.engine.Engine, "connect", pragmas)
-    try:
-        yield
-    finally:
-        sa.event.remove(sa.engine.Engine, "connect", pragmas)
-
-
 def load_audits(database_url: str, count: int) -> None:
     """A migrated SQLite database of ``count`` stored audits (six per school), without reports."""
     from api.storage.db import make_engine
@@ -372,8 +354,6 @@ def run(workdir: Path) -> dict[str, Any]:
     sqlite_url = f"sqlite:///{sqlite_path}"
     headers, loaded = prepare_scale(sqlite_url)
     figures["sqlite"] = {**measure_scale(sqlite_url, headers), "load_seconds": loaded}
-    with larger_sqlite_cache():
-        figures["sqlite_cache"] = {**measure_scale(sqlite_url, headers), "load_seconds": loaded}
     sqlite_path.unlink()
     with postgres_schema() as url:
         headers, loaded = prepare_scale(url)
@@ -390,7 +370,6 @@ def report(figures: dict[str, Any]) -> str:
     ]
     labels = {
         "sqlite": "SQLite",
-        "sqlite_cache": "SQLite, 64 MiB page cache + mmap",
         "postgresql": "PostgreSQL",
     }
     for database, name in labels.items():
