@@ -103,6 +103,16 @@ def summary_items(response: httpx.Response) -> list[tuple[str, str]]:
     return [(target, html.unescape(text).strip()) for target, text in links]
 
 
+def summary_list(response: httpx.Response) -> dict[str, str]:
+    """The first summary list's rows, as plain text: key to value."""
+    pairs = re.findall(
+        r'<dt class="govuk-summary-list__key">(.*?)</dt><dd class="govuk-summary-list__value">(.*?)</dd>',
+        response.text,
+        re.S,
+    )
+    return {html.unescape(key).strip(): html.unescape(re.sub(r"<[^>]+>", "", value)).strip() for key, value in pairs}
+
+
 def field_error(response: httpx.Response, field_id: str) -> str:
     found = re.search(rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>', response.text, re.S)
     assert found, f"no error message beside {field_id}"
@@ -484,6 +494,62 @@ def test_report_page_and_downloads(world: World) -> None:
     assert compare.status_code == 200
     assert "Compare with national@2025.1" in compare.text
     assert world.client.get(f"/audits/{world.audit_id}/compare", params={"standards": "nope@1"}).status_code == 404
+
+
+def test_report_page_lists_agreed_exceptions_the_adjusted_score_and_the_governor_sign_off(world: World) -> None:
+    token = sign_in(world.client, world.key("governor"))
+    plain = world.client.get(f"/audits/{world.audit_id}/report")
+    assert "Agreed exceptions" not in plain.text, "no exceptions section for a school that has none"
+    assert "Not signed off yet" in plain.text
+    assert token
+
+    report = world.client.get(f"/v1/audits/{world.audit_id}/report", headers=world.admin).json()
+    short = [r for r in report["results"] if r["status"] in ("not_met", "partially_met") and r["basis"] != "statutory"]
+    assert len(short) >= 2, "the example audit falls short on two rules that are not statutory duties"
+    today = dt.date.today()
+    body = {
+        "reason": "The sensory room is being built this term; the library is used meanwhile.",
+        "approver_name": "Pat Chair",
+        "approver_role": "Chair of the local governing board",
+        "risk": "medium",
+        "review_on": (today + dt.timedelta(days=30)).isoformat(),
+        "expires_on": (today + dt.timedelta(days=120)).isoformat(),
+    }
+    kept, withdrawn = (
+        world.client.post(f"/v1/schools/{URN}/exceptions", json={**body, "rule": r["rule"]}, headers=world.admin)
+        for r in short[:2]
+    )
+    assert kept.status_code == withdrawn.status_code == 201
+    gone = world.client.post(f"/v1/exceptions/{withdrawn.json()['id']}/withdraw", headers=world.admin)
+    assert gone.status_code == 200
+    governor = {"Authorization": make_key(world.engine, "governor", school=URN)}
+    signed = world.client.post(
+        f"/v1/audits/{world.audit_id}/sign-off", json={"reviewer_name": "Sam Governor"}, headers=governor
+    )
+    assert signed.status_code == 201, signed.text
+    adjusted = world.client.get(f"/v1/audits/{world.audit_id}/adjusted-report", headers=world.admin).json()
+    assert adjusted["excluded_rules"] == [short[0]["rule"]]
+
+    page = world.client.get(f"/audits/{world.audit_id}/report")
+    assert page.status_code == 200
+    summary = summary_list(page)
+    assert summary["Score"] == f"{report['score']} out of 100", "the raw score stays as scored"
+    assert summary["Score with agreed exceptions"].startswith(
+        f"{adjusted['adjusted_score']} out of 100, band {adjusted['adjusted_band_label']}: 1 rule left out"
+    )
+    assert summary["Governor review"].startswith(f"Signed off by Sam Governor on {today.day} {today:%B %Y}")
+    table = re.search(r'id="exceptions">.*?<tbody[^>]*>(.*?)</tbody>', page.text, re.S)
+    assert table, "the exceptions are listed"
+    rows = [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(1), re.S)
+    ]
+    states = {row[0]: row[1] for row in rows}
+    assert states == {short[0]["title"]: "Counts", short[1]["title"]: f"Withdrawn on {today.day} {today:%B %Y}"}
+    assert all(row[3] == "Pat Chair, Chair of the local governing board" for row in rows)
 
 
 def test_another_schools_pages_are_not_found(world: World) -> None:

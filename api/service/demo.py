@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,8 @@ from sqlalchemy.engine import Engine
 from api.demo import load_real_schools, realistic_audit
 from api.rules.catalog import load_catalog
 from api.service.access import Principal, Role, create_key
-from api.service.audits import submit_audit
+from api.service.audits import Submission, submit_audit
+from api.service.exceptions import record_exception, sign_off_report
 from api.service.schools import put_school, put_trust
 from api.service.scoring import ScoringService
 from api.storage import repository
@@ -48,6 +50,7 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
     summary = DemoSummary(trust_id=DEMO_TRUST)
     rng = random.Random(2026)
     chosen = real[: schools_per_trust + 3]
+    latest: dict[str, Submission] = {}
     for index, school in enumerate(chosen):
         assert school.urn is not None
         trust = DEMO_TRUST if index < schools_per_trust else OTHER_TRUST
@@ -66,9 +69,13 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
             continue
         for audit_date in AUDIT_DATES:
             audit = realistic_audit(rng, school, school.urn, audit_date)
-            submit_audit(engine=engine, scoring=scoring, principal=admin, urn=school.urn, data=audit, source="demo")
+            latest[school.urn] = submit_audit(
+                engine=engine, scoring=scoring, principal=admin, urn=school.urn, data=audit, source="demo"
+            )
             summary.audits += 1
     first = chosen[0].urn
+    if first in latest:
+        _agree_and_sign_off(engine=engine, scoring=scoring, principal=admin, submission=latest[first])
     with session_scope(engine) as session:
         for role, trust_id, urn in (
             (Role.admin, None, None),
@@ -79,3 +86,34 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
             _, key = create_key(session=session, role=role, trust_id=trust_id, school_urn=urn, label="demo")
             summary.keys.append((role.value, trust_id or urn or "all", key))
     return summary
+
+
+def _agree_and_sign_off(
+    *, engine: Engine, scoring: ScoringService, principal: Principal, submission: Submission
+) -> None:
+    """On the first school's latest report: an agreed exception to its first shortfall that is not a statutory duty,
+    and a governor's sign-off, so that the demo shows both (made up, like the answers)."""
+    report = json.loads(submission.report_json)
+    short = [r for r in report["results"] if r["status"] in ("not_met", "partially_met") and r["basis"] != "statutory"]
+    today = dt.date.today()
+    if short:
+        fields = {
+            "rule": short[0]["rule"],
+            "reason": "Demo: made up to show an agreed exception; the work to close this gap is planned for next term.",
+            "approver_name": "Demo Chair of Governors",
+            "approver_role": "Chair of the local governing board",
+            "risk": "low",
+            "review_on": today + dt.timedelta(days=90),
+            "expires_on": today + dt.timedelta(days=180),
+        }
+        record_exception(
+            engine=engine,
+            catalog=scoring.catalog,
+            principal=principal,
+            urn=submission.audit.school_urn,
+            fields=fields,
+            today=today,
+        )
+    sign_off_report(
+        engine=engine, principal=principal, audit_id=submission.audit.id, reviewer_name="Demo SEND Governor"
+    )

@@ -24,6 +24,7 @@ from api.errors import AuditInvalid, Forbidden, InputFileError, NotAuthenticated
 from api.inputs import read_csv, read_document
 from api.service import audits as audit_service
 from api.service import drafts, schools, shares, trusts
+from api.service import exceptions as exception_service
 from api.service.access import Principal, Role, authenticate, principal_for_key_id
 from api.web import charts, forms
 from api.web.deps import Services, get_services, today
@@ -341,9 +342,11 @@ async def upload_audit(
 
 
 def _report_context(services: Services, principal: Principal, audit_id: str, base: str) -> dict[str, Any]:
-    report = audit_service.get_audit_report(
-        engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=None
+    adjusted = exception_service.get_adjusted_report(
+        engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, today=today()
     )
+    report = adjusted["report"]
+    sign_offs = exception_service.list_report_sign_offs(engine=services.engine, principal=principal, audit_id=audit_id)
     urn = report["school"]["urn"]
     history = schools.school_history(engine=services.engine, principal=principal, urn=urn)
     ids = [item["audit_id"] for item in history]
@@ -383,6 +386,9 @@ def _report_context(services: Services, principal: Principal, audit_id: str, bas
         "trend_chart": charts.line_chart("Score across audits", points, chart_id="trend") if len(points) > 1 else "",
         "base": f"{base}/audits/{audit_id}",
         "compare_to": next((ref for ref in others if ref.startswith("national@")), others[0] if others else None),
+        "adjusted": adjusted,
+        "exceptions": [{**item, "title": titles.get(item["rule"], item["rule"])} for item in adjusted["exceptions"]],
+        "sign_offs": sign_offs,
     }
 
 

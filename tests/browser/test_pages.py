@@ -47,7 +47,8 @@ def audit_id_of(page: Page) -> str:
 
 
 def summary_value(page: Page, key: str) -> str:
-    row = page.locator(".app-summary .govuk-summary-list__row").filter(has=page.locator("dt", has_text=key))
+    key_cell = page.locator("dt", has_text=re.compile(rf"^{re.escape(key)}$"))
+    row = page.locator(".app-summary .govuk-summary-list__row").filter(has=key_cell)
     return row.locator("dd").inner_text().strip()
 
 
@@ -174,6 +175,11 @@ def test_report_downloads_compare_and_print_to_pdf(page: Page, server: DemoServe
     sign_in(page, server.keys["school"])
     page.get_by_role("link", name="Read the latest gap report").click()
     report = read_report_summary(page, server)
+    # The demo agrees an exception for this school (other tests may have submitted newer audits meanwhile).
+    assert " out of 100" in summary_value(page, "Score with agreed exceptions")
+    agreed = page.get_by_role("table", name=re.compile("Every exception the school has recorded"))
+    expect(agreed).to_contain_text("Demo Chair of Governors, Chair of the local governing board")
+    expect(agreed).to_contain_text("Counts")
 
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Download CSV of this report").click()
@@ -200,6 +206,7 @@ def test_report_downloads_compare_and_print_to_pdf(page: Page, server: DemoServe
     for result in report["results"]:
         assert re.sub(r"[\s-]", "", result["title"]) in squashed, f"finding not in the PDF: {result['title']}"
     assert "The most urgent gaps" in text
+    assert "Agreed exceptions" in text
     assert "Sign out" not in text, "the page's controls are not printed"
     assert "Download CSV" not in text, "the page's controls are not printed"
 
