@@ -32,6 +32,7 @@ from api.storage.tables import utcnow
 from api.web import forms
 from api.web.app import create_app
 from tests.conftest import example_audit, make_key
+from tests.test_exceptions import exception_body
 
 URN = "113328"
 OTHER_URN = "100000"  # same trust, but the school key of URN cannot see it
@@ -507,16 +508,8 @@ def test_report_page_lists_agreed_exceptions_the_adjusted_score_and_the_governor
     short = [r for r in report["results"] if r["status"] in ("not_met", "partially_met") and r["basis"] != "statutory"]
     assert len(short) >= 2, "the example audit falls short on two rules that are not statutory duties"
     today = dt.date.today()
-    body = {
-        "reason": "The sensory room is being built this term; the library is used meanwhile.",
-        "approver_name": "Pat Chair",
-        "approver_role": "Chair of the local governing board",
-        "risk": "medium",
-        "review_on": (today + dt.timedelta(days=30)).isoformat(),
-        "expires_on": (today + dt.timedelta(days=120)).isoformat(),
-    }
     kept, withdrawn = (
-        world.client.post(f"/v1/schools/{URN}/exceptions", json={**body, "rule": r["rule"]}, headers=world.admin)
+        world.client.post(f"/v1/schools/{URN}/exceptions", json=exception_body(r["rule"]), headers=world.admin)
         for r in short[:2]
     )
     assert kept.status_code == withdrawn.status_code == 201
