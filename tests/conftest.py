@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from api.audit import ValidAudit, validate_audit
 from api.config import Environment, Settings
+from api.contract.audit import ValidAudit, validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
 from api.service.access import Role, create_key
@@ -122,7 +122,7 @@ def example_audit(urn: str = "113328", **changes: Any) -> dict[str, Any]:
 
     import yaml
 
-    from api.demo import REAL_SCHOOLS
+    from api.service.demo import REAL_SCHOOLS
 
     loaded = yaml.safe_load((REAL_SCHOOLS.parent / "example-audit.yaml").read_text(encoding="utf-8"))
     data: dict[str, Any] = json.loads(json.dumps(loaded, default=str))

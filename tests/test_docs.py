@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import build_parser
+from api.cli.main import build_parser
 from api.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

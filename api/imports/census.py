@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.audit import FIELDS, FieldKind
+from api.contract.audit import FIELDS, FieldKind
 from api.imports.columns import Column, RowRejected, cell, decimal_number, is_figure, urn_of, whole_number
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from api.audit import FIELDS, FieldKind
+from api.contract.audit import FIELDS, FieldKind
 from api.errors import StandardsError, StandardsProblem
 from api.rules import schema
 from api.rules.schema import Rule, StandardsFile

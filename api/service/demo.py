@@ -1,24 +1,194 @@
-"""Demo data for ``make run``: a trust of real schools (public figures) with illustrative audits over two years."""
+"""Demo data: realistic audits built from real school figures, and the demo trusts that ``make run`` loads.
+
+``api/examples/real_schools.csv`` holds public figures for 79 real schools in England (pupils on roll, SEN
+support, EHC plans and, for some, teacher and TA FTE), each row citing its source. The answers no one
+publishes (SENCO time, training, spaces, governance dates) are drawn at random around plausible values:
+they are illustrative, never a statement about the real school. :func:`generate_audits` and
+:func:`realistic_audit` feed the benchmarks and tests; :func:`seed_demo` loads a trust of these schools with
+audits over two years.
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from api.demo import load_real_schools, realistic_audit
 from api.rules.catalog import load_catalog
 from api.service.access import Principal, Role, create_key
+from api.service.agreements import record_exception, sign_off_report
 from api.service.audits import Submission, submit_audit
-from api.service.exceptions import record_exception, sign_off_report
 from api.service.schools import put_school, put_trust
 from api.service.scoring import ScoringService
 from api.storage import repository
 from api.storage.db import session_scope
+
+REAL_SCHOOLS = Path(__file__).parents[1] / "examples" / "real_schools.csv"
+
+_PHASES = {
+    "Primary": "primary",
+    "Secondary": "secondary",
+    "All-through": "all_through",
+    "Nursery": "nursery",
+    "16 plus": "sixteen_plus",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RealSchool:
+    """One row of the real figures: identity and the public numbers."""
+
+    urn: str | None
+    name: str
+    local_authority: str
+    phase: str | None
+    trust: str | None
+    on_roll: int
+    sen_support: int
+    ehcp: int
+    teachers_fte: float | None
+    ta_fte: float | None
+
+
+def load_real_schools(path: Path = REAL_SCHOOLS) -> list[RealSchool]:
+    """The real schools with usable pupil figures (special schools, where every pupil has a plan, left out)."""
+    schools = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            on_roll, sen_support, ehcp = int(row["pupils"]), int(row["sen_support"]), int(row["ehcp"])
+            if on_roll == 0 or sen_support + ehcp > on_roll or ehcp * 2 > on_roll:
+                continue
+            schools.append(
+                RealSchool(
+                    urn=row["urn"] or None,
+                    name=row["name"],
+                    local_authority=row["la"],
+                    phase=_PHASES.get(row["phase"]),
+                    trust=row["trust"] or None,
+                    on_roll=on_roll,
+                    sen_support=sen_support,
+                    ehcp=ehcp,
+                    teachers_fte=float(row["teachers_fte"]) if row["teachers_fte"] else None,
+                    ta_fte=float(row["ta_fte"]) if row["ta_fte"] else None,
+                )
+            )
+    return schools
+
+
+def _date_before(rng: random.Random, audit_date: dt.date, max_days: int) -> str:
+    return (audit_date - dt.timedelta(days=rng.randint(0, max_days))).isoformat()
+
+
+def realistic_audit(rng: random.Random, school: RealSchool, urn: str, audit_date: dt.date) -> dict[str, Any]:
+    """One plausible self-audit for ``school`` (its public figures varied a little, the rest drawn at random)."""
+    scale = rng.uniform(0.9, 1.1)
+    on_roll = max(1, round(school.on_roll * scale))
+    sen_support = min(on_roll, round(school.sen_support * scale))
+    ehcp = min(on_roll - sen_support, round(school.ehcp * scale))
+    teachers = school.teachers_fte or round(on_roll / rng.uniform(16, 22), 2)
+    tas = school.ta_fte if school.ta_fte is not None else round(on_roll / rng.uniform(18, 35), 2)
+    teachers_total = max(1, round(teachers * rng.uniform(1.0, 1.2)))
+    tas_total = max(0, round(tas * rng.uniform(1.1, 1.5)))
+    appointed = audit_date - dt.timedelta(days=rng.randint(30, 365 * 12))
+    qualification = rng.choices(["npq_senco", "nasenco", "none"], weights=[3, 5, 2])[0]
+    started = completed = None
+    if qualification == "nasenco":
+        started = min(appointed + dt.timedelta(days=rng.randint(0, 300)), dt.date(2024, 8, 1))
+        completed = started + dt.timedelta(days=rng.randint(300, 700))
+        completed = completed if completed <= audit_date else None
+    elif qualification == "npq_senco":
+        started = max(appointed, dt.date(2024, 11, 1)) + dt.timedelta(days=rng.randint(0, 200))
+        if started > audit_date:
+            started = None
+        elif rng.random() < 0.4:
+            finished = started + dt.timedelta(days=rng.randint(540, 660))
+            completed = finished if finished <= audit_date else None
+    audit: dict[str, Any] = {
+        "audit_date": audit_date.isoformat(),
+        "school": {"urn": urn, "name": school.name, "sites": 1 if rng.random() < 0.9 else 2},
+        "pupils": {"on_roll": on_roll, "sen_support": sen_support, "ehcp": ehcp},
+        "senco": {
+            "designated": rng.random() < 0.98,
+            "qualified_teacher": rng.random() < 0.97,
+            "appointed_on": appointed.isoformat(),
+            "prior_senco_months": rng.choice([0, 0, 0, 6, 18, 40]),
+            "qualification": qualification,
+            "qualification_started_on": started.isoformat() if started else None,
+            "qualification_completed_on": completed.isoformat() if completed else None,
+            "on_slt": rng.random() < 0.55,
+            "protected_fte": round(rng.uniform(0.1, 0.5) * max(1.0, on_roll / 400), 2),
+            "admin_hours_per_week": rng.choice([0, 1, 2, 3, 5, 8]),
+            "private_workspace": rng.random() < 0.7,
+            "secure_storage": rng.random() < 0.85,
+        },
+        "staffing": {
+            "teachers_fte": teachers,
+            "ta_fte": tas,
+            "ta_deployment_policy": rng.random() < 0.6,
+            "ta_liaison_minutes_per_week": rng.choice([0, 10, 15, 30, 45, 60]),
+            "ta_structured_intervention_pct": rng.choice([30, 50, 65, 80, 90]),
+        },
+        "training": {
+            "teachers_total": teachers_total,
+            "teachers_send_cpd_12m": round(teachers_total * rng.uniform(0.3, 1.0)),
+            "tas_total": tas_total,
+            "tas_send_training_12m": round(tas_total * rng.uniform(0.4, 1.0)),
+            "send_cpd_hours_per_teacher": rng.choice([1.5, 3, 4.5, 6, 7.5]),
+            "areas_of_need_covered": rng.randint(1, 4),
+        },
+        "environment": {
+            "sensory_spaces": rng.choice([0, 1, 1, 2, 3]),
+            "small_group_rooms": rng.choice([0, 1, 2, 3]),
+            "accessible_toilet": rng.random() < 0.92,
+            "sensory_audit_on": _date_before(rng, audit_date, 900) if rng.random() < 0.6 else None,
+        },
+        "leadership": {
+            "slt_senco_qualified": rng.choice([0, 1, 1, 2]),
+            "inclusion_strategy_reviewed_on": _date_before(rng, audit_date, 500) if rng.random() < 0.7 else None,
+        },
+        "governance": {
+            "send_governor": rng.random() < 0.9,
+            "sen_information_report_updated_on": _date_before(rng, audit_date, 600),
+            "accessibility_plan_reviewed_on": _date_before(rng, audit_date, 1500),
+            "send_governor_trained_on": _date_before(rng, audit_date, 1200) if rng.random() < 0.7 else None,
+            "send_report_to_board_on": _date_before(rng, audit_date, 500),
+        },
+        "published": {
+            "send_policy_reviewed_on": _date_before(rng, audit_date, 1400),
+            "local_offer_link": rng.random() < 0.8,
+            "sen_report_items_missing": rng.choice([0, 0, 1, 2, 4]),
+        },
+        "outcomes": {
+            "attendance_send_pct": round(rng.uniform(86, 95), 1),
+            "attendance_non_send_pct": round(rng.uniform(93, 97), 1),
+            "suspension_rate_send": round(rng.uniform(0, 6), 1),
+            "suspension_rate_non_send": round(rng.uniform(0.2, 2), 1),
+            "parents_met_three_times_pct": rng.choice([40, 60, 75, 90, 100]),
+        },
+    }
+    if school.phase:
+        audit["school"]["phase"] = school.phase
+    audit["school"]["receives_imf"] = rng.random() < 0.8
+    return audit
+
+
+def generate_audits(
+    count: int, *, seed: int = 2026, audit_date: dt.date = dt.date(2026, 11, 1)
+) -> Iterator[dict[str, Any]]:
+    """``count`` realistic audits, reproducible from ``seed``, cycling over the real schools with made-up URNs."""
+    rng = random.Random(seed)
+    schools = load_real_schools()
+    for index in range(count):
+        school = schools[index % len(schools)]
+        yield realistic_audit(rng, school, f"{200000 + index % 800000:06d}", audit_date)
+
 
 DEMO_TRUST = "DEMO"
 OTHER_TRUST = "DEMO-NORTH"

@@ -13,16 +13,17 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from api import __version__
-from api.audit import Audit
 from api.config import Settings, get_settings
+from api.contract.audit import Audit
 from api.rules.catalog import Catalog, load_catalog
 from api.service.access import KeyCache
 from api.service.scoring import ScoringService
 from api.storage.db import make_engine
 from api.web import pages, problems
 from api.web.deps import Services
-from api.web.middleware import BodyLimit, RequestContext, configure_logging
-from api.web.routes import audits, health, imports, schools, standards, trusts
+from api.web.logs import configure_logging
+from api.web.middleware import BodyLimit, RequestContext
+from api.web.rest import audits, health, imports, schools, standards, trusts
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational
@@ -120,7 +121,7 @@ def _problem(description: str) -> dict[str, Any]:
 def _problem_responses(document: dict[str, Any]) -> None:
     """Every error response is problem+json with the Problem schema, as the app sends them; every operation
     documents 400 (malformed request) and 422 (invalid input)."""
-    from api.web.schemas import Problem
+    from api.web.schemas.common import Problem
 
     schemas = document["components"]["schemas"]
     schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.audit import FIELDS, SECTIONS, FieldKind, FieldSpec
-from api.inputs import convert_cell
+from api.contract.audit import FIELDS, SECTIONS, FieldKind, FieldSpec
+from api.contract.files import convert_cell
 
 SECTION_TITLES = {
     "school": "School and pupils",

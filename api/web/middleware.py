@@ -1,53 +1,23 @@
-"""ASGI middleware: a request id on every response and log line, a body-size limit, and access logs.
+"""ASGI middleware: a request id on every response and log line, a body-size limit, and the access log.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so streaming responses and throughput are unaffected.
 """
 
 from __future__ import annotations
 
-import contextvars
-import json
 import logging
 import re
 import time
 import uuid
-from typing import Any
 
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PayloadTooLarge
+from api.web.logs import access_log, request_id_var
+from api.web.problems import problem_body, problem_response, unexpected_response
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-access_log = logging.getLogger("oap.access")
-
-
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per log line, with the request id; never bodies or keys (callers never log them)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": request_id_var.get(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(level: str) -> None:
-    """Send every log line of the service to standard error as JSON."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLogFormatter())
-    root = logging.getLogger("oap")
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
 
 
 class RequestContext:
@@ -91,10 +61,6 @@ class RequestContext:
             # Answer here, inside the request's context, so the 500 carries the request id like any response.
             if started_response:
                 raise
-            from starlette.requests import Request
-
-            from api.web.problems import unexpected_response  # problems imports this module
-
             logging.getLogger("oap.errors").exception("unexpected error")
             response = unexpected_response(Request(scope))
             await response(scope, receive, send_with_id)
@@ -132,8 +98,6 @@ class BodyLimit:
         limit = self.import_limit if scope["path"].startswith("/v1/imports") else self.default_limit
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            from api.web.problems import problem_body, problem_response  # problems imports this module
-
             error = PayloadTooLarge(f"the request body is {int(declared):,} bytes; the limit is {limit:,}")
             body = problem_body(
                 status=413, code=error.code, title=error.title, detail=error.message, instance=scope["path"]

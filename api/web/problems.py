@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api.errors import AuditInvalid, OapError, StandardsError
-from api.web.middleware import request_id_var
+from api.web.logs import request_id_var
+from api.web.templating import page
 
 log = logging.getLogger("oap.errors")
 MEDIA_TYPE = "application/problem+json"
@@ -65,8 +66,6 @@ def for_people(request: Request) -> bool:
 
 def error_page(request: Request, status: int, title: str, detail: str) -> Response:
     """An error as a page for people, with the request id to quote."""
-    from api.web.pages import page  # pages import this module's helpers indirectly
-
     if status == 401 and request.url.path.startswith("/share/"):
         heading, show_sign_in = "This share link no longer works", False
     elif status == 401:

@@ -2,7 +2,7 @@
 
 Each server is a uvicorn subprocess with ONE worker on a free port of 127.0.0.1 (log level warning, no access
 log); ``wrk`` (Debian's package ``wrk``) sends POSTs with one realistic audit (real figures of URN 113328 from
-``api/examples/real_schools.csv``, the rest drawn as :mod:`api.demo` draws them) for a fixed time, after a brief
+``api/examples/real_schools.csv``, the rest drawn as :mod:`api.service.demo` draws them) for a fixed time, after a brief
 warm-up. Measured in one run:
 
 * ``bare``: :mod:`tests.benchmarks.bare_app`, FastAPI validating the same body as :class:`api.audit.Audit` and
@@ -37,7 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from api.demo import load_real_schools, realistic_audit
+from api.service.demo import load_real_schools, realistic_audit
 from tests.benchmarks.bare_app import PATH as BARE_PATH
 
 URN = "113328"
@@ -191,7 +191,7 @@ def app_server(database_url: str, port: int, workdir: Path, name: str) -> Abstra
 
 def prepare_database(database_url: str) -> str:
     """Migrate, add a trust and school 113328, and return an admin key as the Authorization header value."""
-    from api.admin import CLI_ADMIN
+    from api.cli.service import CLI_ADMIN
     from api.service.access import Role, create_key
     from api.service.schools import put_school, put_trust
     from api.storage.db import make_engine, session_scope

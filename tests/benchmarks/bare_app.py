@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.audit import Audit
+from api.contract.audit import Audit
 
 PATH = "/bare"
 

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from api.demo import generate_audits
 from api.rules.catalog import load_catalog
+from api.service.demo import generate_audits
 
 SPEED_AUDITS = 25_000
 MEMORY_AUDITS = (1_000, 100_000)
@@ -104,7 +104,7 @@ def run(workdir: Path) -> dict[str, Any]:
 
 def in_process(path: Path, rules: int) -> dict[str, float]:
     """Rule evaluation alone, in one process: engine findings vs the lean hand-written rules (best of 3)."""
-    from api.audit import validate_audit
+    from api.contract.audit import validate_audit
     from api.engine.scoring import Scorer
     from tests.benchmarks.baseline import score_audit
 

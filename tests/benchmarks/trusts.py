@@ -5,7 +5,7 @@
   trust B1000 (1,000 schools), six audits per school from October 2025 to November 2026, each with its report,
   one findings row per rule and one domain-score row per domain, a sign-off on every tenth school's latest report
   and an exception at every twentieth school. Rows go in with executemany in bulk: 120 distinct realistic audits
-  (20 per audit date, from :mod:`api.demo`) are scored by the real engine against the version in effect on their
+  (20 per audit date, from :mod:`api.service.demo`) are scored by the real engine against the version in effect on their
   date, and their report, findings and domain rows are reused under new ids. Then, through the app in-process (an
   admin key, JSON responses), ``GET /v1/trusts/{id}/summary`` and ``GET /v1/trusts/{id}/schools?sort=-score&limit=50``
   are timed for each trust: one warm-up, then the median of 9 interleaved calls. Goal: the 1,000-school call takes
@@ -33,10 +33,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from api.audit import validate_audit
-from api.demo import generate_audits, load_real_schools, realistic_audit
+from api.contract.audit import validate_audit
 from api.rules.catalog import load_catalog
 from api.service.audits import report_rows
+from api.service.demo import generate_audits, load_real_schools, realistic_audit
 from api.service.scoring import ScoringService
 from tests import databases
 

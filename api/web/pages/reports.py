@@ -1,0 +1,141 @@
+"""The gap report page, its CSV and Markdown downloads, and the comparison of two versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.engine import render
+from api.service import agreements, schools
+from api.service import audits as audit_service
+from api.service.access import Principal
+from api.web import charts
+from api.web.deps import Services, ServicesDep, today
+from api.web.pages.common import PagePrincipal, nav
+from api.web.templating import long_date, page
+
+router = APIRouter(include_in_schema=False)
+
+
+def report_context(services: Services, principal: Principal, audit_id: str, base: str) -> dict[str, Any]:
+    adjusted = agreements.get_adjusted_report(
+        engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, today=today()
+    )
+    report = adjusted["report"]
+    sign_offs = agreements.list_report_sign_offs(engine=services.engine, principal=principal, audit_id=audit_id)
+    urn = report["school"]["urn"]
+    history = schools.school_history(engine=services.engine, principal=principal, urn=urn)
+    ids = [item["audit_id"] for item in history]
+    previous = history[ids.index(audit_id) + 1] if audit_id in ids and ids.index(audit_id) + 1 < len(ids) else None
+    if previous is None:
+        change = "This is the first audit."
+    else:
+        before = {r["rule"]: r["status"] for r in previous["report"]["results"]}
+        moved = sum(1 for r in report["results"] if r["rule"] in before and before[r["rule"]] != r["status"])
+        delta = (
+            None
+            if report["score"] is None or previous["score"] is None
+            else round(report["score"] - previous["score"], 1)
+        )
+        direction = "no change in score" if not delta else f"score {'up' if delta > 0 else 'down'} {abs(delta)}"
+        change = f"Since {long_date(previous['audit_date'])}: {direction}; {moved} findings changed status."
+    titles = {r["rule"]: r["title"] for r in report["results"]}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    domain_titles = {d["id"]: d["title"] for d in report["domains"]}
+    for result in report["results"]:
+        grouped.setdefault(domain_titles.get(result["domain"], result["domain"]), []).append(result)
+    order = [d["title"] for d in report["domains"]]
+    current = f"{report['standards']['set']}@{report['standards']['version']}"
+    others = [s.ref for s in services.catalog.all() if s.ref != current]
+    points = [(long_date(item["audit_date"]), item["score"]) for item in reversed(history)]
+    return {
+        "title": f"Gap report, {report['school'].get('name') or urn}",
+        "report": report,
+        "urgent": [r for r in report["results"] if r["gap"] is not None][:3],
+        "capped_titles": [titles.get(rule, rule) for rule in report["capped_by"]],
+        "change_summary": change,
+        "grouped": [(title, grouped[title]) for title in order if title in grouped],
+        "provisional_count": sum(1 for r in report["results"] if r["provisional"]),
+        "domain_chart": charts.bar_chart(
+            "Score by domain", [(d["title"], d["score"]) for d in report["domains"]], chart_id="domains"
+        ),
+        "trend_chart": charts.line_chart("Score across audits", points, chart_id="trend") if len(points) > 1 else "",
+        "base": f"{base}/audits/{audit_id}",
+        "compare_to": next((ref for ref in others if ref.startswith("national@")), others[0] if others else None),
+        "adjusted": adjusted,
+        "exceptions": [{**item, "title": titles.get(item["rule"], item["rule"])} for item in adjusted["exceptions"]],
+        "sign_offs": sign_offs,
+    }
+
+
+@router.get("/audits/{audit_id}/report")
+async def report_page(request: Request, services: ServicesDep, principal: PagePrincipal, audit_id: str) -> HTMLResponse:
+    context = await run_in_threadpool(report_context, services, principal, audit_id, "")
+    return page(request, "report.html", {**context, "nav": nav(principal, "school")})
+
+
+def report_body(
+    services: Services, principal: Principal, audit_id: str, standards: str | None = None
+) -> dict[str, Any]:
+    return audit_service.get_audit_report(
+        engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=standards
+    )
+
+
+@router.get("/audits/{audit_id}/report.csv")
+async def report_csv(services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
+    report = await run_in_threadpool(report_body, services, principal, audit_id)
+    headers = {
+        "Content-Disposition": f'attachment; filename="gap-report-{report["school"]["urn"]}-{report["audit_date"]}.csv"'
+    }
+    return Response(render.to_csv([report]), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/audits/{audit_id}/report.md")
+async def report_markdown(services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
+    report = await run_in_threadpool(report_body, services, principal, audit_id)
+    headers = {
+        "Content-Disposition": f'attachment; filename="gap-report-{report["school"]["urn"]}-{report["audit_date"]}.md"'
+    }
+    return Response(render.to_markdown(report), media_type="text/markdown; charset=utf-8", headers=headers)
+
+
+def compare_context(
+    services: Services, principal: Principal, audit_id: str, other_ref: str, base: str
+) -> dict[str, Any]:
+    current = report_body(services, principal, audit_id)
+    other = report_body(services, principal, audit_id, other_ref)
+    before = {r["rule"]: r for r in current["results"]}
+    after = {r["rule"]: r for r in other["results"]}
+    changed = []
+    for rule in sorted(before.keys() | after.keys()):
+        old, new = before.get(rule), after.get(rule)
+        if old is None or new is None or old["status"] != new["status"]:
+            changed.append(
+                {
+                    "title": (old or new or {}).get("title", rule),
+                    "before": old and old["status"],
+                    "after": new and new["status"],
+                }
+            )
+    return {
+        "title": f"Compare with {other_ref}",
+        "current": current,
+        "other": other,
+        "changed": changed,
+        "versions": [s.ref for s in services.catalog.all()],
+        "other_ref": other_ref,
+        "base": f"{base}/audits/{audit_id}",
+    }
+
+
+@router.get("/audits/{audit_id}/compare")
+async def compare_page(
+    request: Request, services: ServicesDep, principal: PagePrincipal, audit_id: str, standards: str = "national@2025.1"
+) -> HTMLResponse:
+    services.catalog.get(standards)
+    context = await run_in_threadpool(compare_context, services, principal, audit_id, standards, "")
+    return page(request, "compare.html", {**context, "nav": nav(principal, "school")})
