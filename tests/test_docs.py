@@ -42,7 +42,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_standards_readme_lists_every_check_kind() -> None:
-    from api.rules.schema import CHECK_KINDS
+    from api.rules.check_kinds import CHECK_KINDS
 
     guide = (ROOT / "standards" / "README.md").read_text(encoding="utf-8")
     for kind in CHECK_KINDS:

@@ -12,12 +12,12 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from api.engine.numbers import EPSILON, anniversary, long_date, round_half_up, round_up, show_number
 from api.engine.outcomes import Outcome
 from api.engine.report import Finding, RuleView, fill
-from api.rules import schema
+from api.rules import check_kinds
 
 Values = Mapping[str, Any]
-EPSILON = 1e-9  # audit figures are decimals typed by people; this absorbs binary float noise at limits
 
 
 class Missing(Exception):
@@ -68,73 +68,9 @@ def need1(values: Values, path: str) -> Any:
 # Plain module constants: reading an enum member through the class costs a descriptor call per use.
 MET, PARTIALLY_MET, NOT_MET = Outcome.met, Outcome.partially_met, Outcome.not_met
 NOT_APPLICABLE = Outcome.not_applicable
-_MONTHS = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
-def anniversary(start: dt.date, years: int) -> dt.date:
-    """The date ``years`` after ``start``; an anniversary of 29 February falls on 28 February."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
-
-
-def long_date(day: dt.date) -> str:
-    """'1 September 2027' (English month names whatever the locale)."""
-    return f"{day.day} {_MONTHS[day.month]} {day.year}"
-
-
-def round_half_up(value: float, decimals: int) -> float | int:
-    """Round as people do (0.125 → 0.13), absorbing float noise; whole results come back as int."""
-    factor = _POWERS[decimals]
-    scaled = value * factor
-    if not math.isfinite(scaled) or abs(scaled) > 1e15:  # beyond float's exact integers: nothing to round
-        return value
-    whole = math.floor(scaled + 0.5 + EPSILON * max(1.0, abs(scaled)))
-    if whole % factor == 0:
-        return whole // factor
-    return whole / factor
-
-
-_POWERS = (1, 10, 100, 1000, 10000)
-
-
-def round_up(value: float, decimals: int) -> float | int:
-    """Round a gap amount up, so that adding it always closes the gap (0.0125 FTE → 0.02); whole results as int."""
-    factor = _POWERS[decimals]
-    scaled = value * factor
-    if not math.isfinite(scaled) or abs(scaled) > 1e15:
-        return value
-    whole = math.ceil(scaled - EPSILON * max(1.0, abs(scaled)))
-    if whole % factor == 0:
-        return whole // factor
-    return whole / factor
-
-
-def show_number(value: float | int, decimals: int = 2) -> str:
-    """A number as a person writes it: no trailing zeros, no '.0'."""
-    if type(value) is int:
-        return str(value)
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-
-
-def _quantity(spec: schema.Quantity) -> Callable[[Values], float]:
+def _quantity(spec: check_kinds.Quantity) -> Callable[[Values], float]:
     if isinstance(spec, str):
         path = spec
 
@@ -158,7 +94,7 @@ def _quantity(spec: schema.Quantity) -> Callable[[Values], float]:
     return total
 
 
-def _flag(check: schema.FlagCheck, view: RuleView) -> Evaluator:
+def _flag(check: check_kinds.FlagCheck, view: RuleView) -> Evaluator:
     path, expected = check.field, check.expected
 
     def evaluate(values: Values, audit_date: dt.date) -> Finding:
@@ -170,7 +106,7 @@ def _flag(check: schema.FlagCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _at_least(check: schema.AtLeastCheck, view: RuleView) -> Evaluator:
+def _at_least(check: check_kinds.AtLeastCheck, view: RuleView) -> Evaluator:
     gap = view.gap
     read = _quantity(check.value)
     met_limit, partial_limit, decimals = check.met_at_least, check.partially_met_at_least, gap.decimals
@@ -189,7 +125,7 @@ def _at_least(check: schema.AtLeastCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _at_most(check: schema.AtMostCheck, view: RuleView) -> Evaluator:
+def _at_most(check: check_kinds.AtMostCheck, view: RuleView) -> Evaluator:
     gap = view.gap
     read = _quantity(check.value)
     met_limit, partial_limit, decimals = check.met_at_most, check.partially_met_at_most, gap.decimals
@@ -214,11 +150,11 @@ def _at_most(check: schema.AtMostCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _ratio(check: schema.RatioCheck, view: RuleView) -> Evaluator:
+def _ratio(check: check_kinds.RatioCheck, view: RuleView) -> Evaluator:
     gap = view.gap
     numerator = _quantity(check.numerator)
     denominator = check.denominator
-    numerator_paths = schema.quantity_fields(check.numerator)
+    numerator_paths = check_kinds.quantity_fields(check.numerator)
     every_path = (*numerator_paths, denominator)
     met_limit, partial_limit, decimals = check.met_at_most, check.partially_met_at_most, gap.decimals
     limit_text = show_number(met_limit)
@@ -251,7 +187,7 @@ def _ratio(check: schema.RatioCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _share(check: schema.ShareCheck, view: RuleView) -> Evaluator:
+def _share(check: check_kinds.ShareCheck, view: RuleView) -> Evaluator:
     part_path, whole_path = check.part, check.whole
     met_pct, partial_pct = check.met_at_least_pct, check.partially_met_at_least_pct
     limit_text = show_number(met_pct)
@@ -273,7 +209,7 @@ def _share(check: schema.ShareCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _provision(check: schema.ProvisionCheck, view: RuleView) -> Evaluator:
+def _provision(check: check_kinds.ProvisionCheck, view: RuleView) -> Evaluator:
     count_path, roll_path, sites_path = check.count, check.roll, check.sites
     per_unit, partial_at = check.pupils_per_unit, check.partially_met_at_least
 
@@ -289,7 +225,7 @@ def _provision(check: schema.ProvisionCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _dated_within(check: schema.DatedWithinCheck, view: RuleView) -> Evaluator:
+def _dated_within(check: check_kinds.DatedWithinCheck, view: RuleView) -> Evaluator:
     path, years, partial_years, due_from = (
         check.field,
         check.years,
@@ -314,7 +250,7 @@ def _dated_within(check: schema.DatedWithinCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _choice(check: schema.ChoiceCheck, view: RuleView) -> Evaluator:
+def _choice(check: check_kinds.ChoiceCheck, view: RuleView) -> Evaluator:
     path, met, partial = check.field, frozenset(check.met), frozenset(check.partially_met)
 
     def evaluate(values: Values, audit_date: dt.date) -> Finding:
@@ -327,7 +263,7 @@ def _choice(check: schema.ChoiceCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _all_flags(check: schema.AllFlagsCheck, view: RuleView) -> Evaluator:
+def _all_flags(check: check_kinds.AllFlagsCheck, view: RuleView) -> Evaluator:
     paths = tuple(item.field for item in check.fields)
     labels = {item.field: item.label for item in check.fields}
     partial_at = check.partially_met_at_least
@@ -344,7 +280,7 @@ def _all_flags(check: schema.AllFlagsCheck, view: RuleView) -> Evaluator:
     return evaluate
 
 
-def _qualification(check: schema.QualificationCheck, view: RuleView) -> Evaluator:
+def _qualification(check: check_kinds.QualificationCheck, view: RuleView) -> Evaluator:
     accepted = {entry.value: entry for entry in check.accepted}
     exempt_after, years = check.exempt_after_prior_months, check.deadline_years
 
@@ -384,27 +320,27 @@ def _qualification(check: schema.QualificationCheck, view: RuleView) -> Evaluato
     return evaluate
 
 
-def compile_check(check: schema.Check, view: RuleView) -> Evaluator:
+def compile_check(check: check_kinds.Check, view: RuleView) -> Evaluator:
     """Bind a check's limits into an evaluator."""
     match check:
-        case schema.FlagCheck():
+        case check_kinds.FlagCheck():
             return _flag(check, view)
-        case schema.AtLeastCheck():
+        case check_kinds.AtLeastCheck():
             return _at_least(check, view)
-        case schema.AtMostCheck():
+        case check_kinds.AtMostCheck():
             return _at_most(check, view)
-        case schema.RatioCheck():
+        case check_kinds.RatioCheck():
             return _ratio(check, view)
-        case schema.ShareCheck():
+        case check_kinds.ShareCheck():
             return _share(check, view)
-        case schema.ProvisionCheck():
+        case check_kinds.ProvisionCheck():
             return _provision(check, view)
-        case schema.DatedWithinCheck():
+        case check_kinds.DatedWithinCheck():
             return _dated_within(check, view)
-        case schema.ChoiceCheck():
+        case check_kinds.ChoiceCheck():
             return _choice(check, view)
-        case schema.AllFlagsCheck():
+        case check_kinds.AllFlagsCheck():
             return _all_flags(check, view)
-        case schema.QualificationCheck():
+        case check_kinds.QualificationCheck():
             return _qualification(check, view)
     raise AssertionError(f"unhandled check kind {check!r}")  # pragma: no cover - the union is closed

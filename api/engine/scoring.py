@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.contract.audit import PHASES, ValidAudit
-from api.engine.checks import Evaluator, Missing, compile_check, need, round_half_up
+from api.engine.checks import Evaluator, Missing, compile_check, need
+from api.engine.numbers import round_half_up
 from api.engine.outcomes import Outcome
 from api.engine.report import DomainScore, Finding, GapReport, RuleView
-from api.rules import schema
+from api.rules import check_kinds
 from api.rules.catalog import Standards
 from api.rules.loader import check_fields
 from api.rules.schema import Rule
@@ -47,13 +48,13 @@ _FIELD_PATHS = frozenset(
 
 def _measured_unit(rule: Rule) -> str | None:
     check = rule.check
-    if isinstance(check, schema.AtLeastCheck | schema.AtMostCheck | schema.RatioCheck):
+    if isinstance(check, check_kinds.AtLeastCheck | check_kinds.AtMostCheck | check_kinds.RatioCheck):
         return check.unit
-    if isinstance(check, schema.ShareCheck):
+    if isinstance(check, check_kinds.ShareCheck):
         return "%"
-    if isinstance(check, schema.ProvisionCheck):
+    if isinstance(check, check_kinds.ProvisionCheck):
         return rule.gap.unit
-    if isinstance(check, schema.AllFlagsCheck):
+    if isinstance(check, check_kinds.AllFlagsCheck):
         return f"of {len(check.fields)}"
     return None
 
@@ -111,7 +112,7 @@ def compile_rule(rule: Rule, standards: Standards) -> CompiledRule:
     phases = None if set(rule.applies_to) == set(PHASES) else frozenset(rule.applies_to)
     conditions = tuple((condition.field, condition.equals) for condition in rule.when)
     condition_paths = (("school.phase",) if phases is not None else ()) + tuple(path for path, _ in conditions)
-    optional = {rule.check.sites} if isinstance(rule.check, schema.ProvisionCheck) else set()
+    optional = {rule.check.sites} if isinstance(rule.check, check_kinds.ProvisionCheck) else set()
     check_paths = tuple(dict.fromkeys(field for field, _, _ in check_fields(rule.check) if field not in optional))
     return CompiledRule(
         rule=rule,

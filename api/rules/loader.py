@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from api.contract.audit import FIELDS, FieldKind
 from api.errors import StandardsError, StandardsProblem
-from api.rules import schema
+from api.rules import check_kinds, schema, types
 from api.rules.schema import Rule, StandardsFile
 
 PathKey = tuple[str | int, ...]
@@ -126,7 +126,7 @@ def _clean_loc(loc: Sequence[Any]) -> PathKey:
     """Drop pydantic's union-tag parts (e.g. 'ratio_at_most', 'function-after[...]') from an error location."""
     out: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and (part in schema.CHECK_KINDS or "[" in part):
+        if isinstance(part, str) and (part in check_kinds.CHECK_KINDS or "[" in part):
             continue
         out.append(part)
     return tuple(out)
@@ -174,35 +174,35 @@ class RuleOrigin:
         return StandardsProblem(self.file.label, self.file.line_of((*self.key, *sub)), rule, message)
 
 
-def check_fields(check: schema.Check) -> Iterator[tuple[str, set[FieldKind], tuple[str | int, ...]]]:
+def check_fields(check: check_kinds.Check) -> Iterator[tuple[str, set[FieldKind], tuple[str | int, ...]]]:
     """Each field a check reads, the kinds it may have, and the key below ``check`` it was written at."""
     numeric = {FieldKind.whole_number, FieldKind.number}
     match check:
-        case schema.FlagCheck():
+        case check_kinds.FlagCheck():
             yield check.field, {FieldKind.flag}, ("field",)
-        case schema.AtLeastCheck() | schema.AtMostCheck():
-            for field in schema.quantity_fields(check.value):
+        case check_kinds.AtLeastCheck() | check_kinds.AtMostCheck():
+            for field in check_kinds.quantity_fields(check.value):
                 yield field, numeric, ("value",)
-        case schema.RatioCheck():
-            for field in schema.quantity_fields(check.numerator):
+        case check_kinds.RatioCheck():
+            for field in check_kinds.quantity_fields(check.numerator):
                 yield field, numeric, ("numerator",)
             yield check.denominator, numeric, ("denominator",)
-        case schema.ShareCheck():
+        case check_kinds.ShareCheck():
             yield check.part, numeric, ("part",)
             yield check.whole, numeric, ("whole",)
-        case schema.ProvisionCheck():
+        case check_kinds.ProvisionCheck():
             yield check.count, {FieldKind.whole_number}, ("count",)
             yield check.roll, {FieldKind.whole_number}, ("roll",)
             if check.sites is not None:
                 yield check.sites, {FieldKind.whole_number}, ("sites",)
-        case schema.DatedWithinCheck():
+        case check_kinds.DatedWithinCheck():
             yield check.field, {FieldKind.date}, ("field",)
-        case schema.ChoiceCheck():
+        case check_kinds.ChoiceCheck():
             yield check.field, {FieldKind.choice}, ("field",)
-        case schema.AllFlagsCheck():
+        case check_kinds.AllFlagsCheck():
             for index, item in enumerate(check.fields):
                 yield item.field, {FieldKind.flag}, ("fields", index, "field")
-        case schema.QualificationCheck():
+        case check_kinds.QualificationCheck():
             yield check.qualification, {FieldKind.choice}, ("qualification",)
             yield check.started_on, {FieldKind.date}, ("started_on",)
             yield check.completed_on, {FieldKind.date}, ("completed_on",)
@@ -246,7 +246,7 @@ def check_rules(
                         *sub,
                     )
                 )
-        if isinstance(rule.check, schema.ChoiceCheck) and rule.check.field in FIELDS:
+        if isinstance(rule.check, check_kinds.ChoiceCheck) and rule.check.field in FIELDS:
             allowed = set(FIELDS[rule.check.field].choices)
             for part in ("met", "partially_met"):
                 for index, answer in enumerate(getattr(rule.check, part)):
@@ -260,7 +260,7 @@ def check_rules(
                                 index,
                             )
                         )
-        if isinstance(rule.check, schema.QualificationCheck) and rule.check.qualification in FIELDS:
+        if isinstance(rule.check, check_kinds.QualificationCheck) and rule.check.qualification in FIELDS:
             allowed = set(FIELDS[rule.check.qualification].choices)
             for index, entry in enumerate(rule.check.accepted):
                 if entry.value not in allowed:
@@ -294,14 +294,14 @@ def check_rules(
             problems.append(
                 origin.problem(rule.id, f"gap field '{rule.gap.field}' is not read by the check", "gap", "field")
             )
-        if rule.gap.when_none is not None and not isinstance(rule.check, schema.RatioCheck):
+        if rule.gap.when_none is not None and not isinstance(rule.check, check_kinds.RatioCheck):
             problems.append(
                 origin.problem(rule.id, "gap.when_none is only for ratio_at_most checks", "gap", "when_none")
             )
-        allowed_names = schema.PLACEHOLDERS[rule.check.kind]
+        allowed_names = check_kinds.PLACEHOLDERS[rule.check.kind]
         for part in ("partially_met", "not_met", "when_none"):
             text = getattr(rule.gap, part) or ""
-            if "{" in schema.PLACEHOLDER.sub("", text) or "}" in schema.PLACEHOLDER.sub("", text):
+            if "{" in types.PLACEHOLDER.sub("", text) or "}" in types.PLACEHOLDER.sub("", text):
                 problems.append(
                     origin.problem(rule.id, "gap text may use braces only for {name} placeholders", "gap", part)
                 )

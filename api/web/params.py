@@ -1,7 +1,7 @@
 """Parameters and documented error responses shared by the JSON routes, declared once.
 
 Path parameters are checked by pattern before any route runs, so a malformed id is a 422 naming the parameter,
-never a database look-up. ``SET@VERSION`` uses the pattern of :data:`api.rules.schema.REF`.
+never a database look-up. ``SET@VERSION`` uses the pattern of :data:`api.rules.types.REF`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 
 from api.contract.audit import Phase
-from api.rules.schema import REF
+from api.rules.types import REF
 
 HEX_ID = r"^[0-9a-f]{32}$"
 

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from api.contract.audit import FIELDS
-from api.engine.checks import anniversary, round_half_up
+from api.engine.numbers import anniversary, round_half_up
 from api.rules.catalog import Catalog
 from tests.conftest import TODAY, merge, minimal_audit, score
 
