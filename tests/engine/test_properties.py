@@ -16,7 +16,7 @@ from api.contract.audit import FIELDS, validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
 from tests.conftest import TODAY
-from tests.engine.test_engine import expected_band, expected_capped_by, expected_score, yaml_file
+from tests.engine.expectations import expected_band, expected_capped_by, expected_score, yaml_file
 
 BOUNDED = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATALOG: Catalog = load_catalog()
