@@ -247,6 +247,27 @@ def test_engine_does_no_io() -> None:
                 assert node.attr == "StringIO", f"{name} uses io.{node.attr}: the engine writes only to strings"
 
 
+def undocumented(tree: ast.Module) -> Iterator[str]:
+    """The public functions, classes and methods of a module that have no docstring."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+            if not ast.get_docstring(node):
+                yield node.name
+            if isinstance(node, ast.ClassDef):
+                for member in node.body:
+                    public = isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and not member.name.startswith(
+                        "_"
+                    )
+                    if public and not ast.get_docstring(member):
+                        yield f"{node.name}.{member.name}"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_public_functions_say_what_they_promise(name: str) -> None:
+    missing = list(undocumented(ast.parse(MODULES[name].read_text(encoding="utf-8"))))
+    assert missing == [], f"{name}: public definitions without a docstring: {missing}"
+
+
 def test_no_eval_anywhere() -> None:
     for name, path in MODULES.items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -308,6 +329,13 @@ def test_the_real_tree_fails_when_a_cycle_is_added(tmp_path: Path) -> None:
     assert any(
         line.startswith("api.engine.scoring:") and "api.service.scoring" in line for line in layer_violations(graph)
     )
+
+
+def test_an_undocumented_public_method_is_reported() -> None:
+    tree = ast.parse(
+        'class Cache:\n    """c"""\n    def get(self):\n        return 1\n    def _hidden(self):\n        pass\n'
+    )
+    assert list(undocumented(tree)) == ["Cache.get"]
 
 
 def test_a_module_outside_every_layer_is_reported(tmp_path: Path) -> None:
