@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from fastapi import APIRouter, Response
 
 from api.service import schools
+from api.service.schools import SchoolIn, SchoolOut, TrustIn, TrustOut
 from api.web.deps import PrincipalDep, ServicesDep
 from api.web.params import ERRORS, TrustPath, UrnPath
-from api.web.schemas.common import SchoolIn, SchoolOut, TrustIn, TrustOut
 
 router = APIRouter(prefix="/v1", tags=["schools"])
+Saved = TypeVar("Saved")
+
+
+def _saved(response: Response, result: tuple[Saved, bool]) -> Saved:
+    """What a PUT stored, answering 201 when it was created and 200 when it was updated."""
+    item, created = result
+    response.status_code = 201 if created else 200
+    return item
 
 
 @router.put(
@@ -22,11 +30,10 @@ router = APIRouter(prefix="/v1", tags=["schools"])
 )
 async def put_trust(
     services: ServicesDep, principal: PrincipalDep, trust_id: TrustPath, body: TrustIn, response: Response
-) -> dict[str, Any]:
+) -> TrustOut:
     """Create (201) or update (200) a trust. Admin keys only."""
-    trust, created = await services.run(schools.put_trust, principal=principal, trust_id=trust_id, name=body.name)
-    response.status_code = 201 if created else 200
-    return trust
+    saved = await services.run(schools.put_trust, principal=principal, trust_id=trust_id, name=body.name)
+    return _saved(response, saved)
 
 
 @router.put(
@@ -37,14 +44,13 @@ async def put_trust(
 )
 async def put_school(
     services: ServicesDep, principal: PrincipalDep, urn: UrnPath, body: SchoolIn, response: Response
-) -> dict[str, Any]:
+) -> SchoolOut:
     """Create (201) or update (200) a school and its trust. Admin keys only."""
-    school, created = await services.run(schools.put_school, principal=principal, urn=urn, fields=body.model_dump())
-    response.status_code = 201 if created else 200
-    return school
+    saved = await services.run(schools.put_school, principal=principal, urn=urn, fields=body.model_dump())
+    return _saved(response, saved)
 
 
 @router.get("/schools/{urn}", operation_id="getSchool", response_model=SchoolOut, responses=ERRORS)
-async def get_school(services: ServicesDep, principal: PrincipalDep, urn: UrnPath) -> dict[str, Any]:
+async def get_school(services: ServicesDep, principal: PrincipalDep, urn: UrnPath) -> SchoolOut:
     """A school this key may see."""
     return await services.run(schools.get_school, principal=principal, urn=urn)

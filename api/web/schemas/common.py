@@ -1,57 +1,17 @@
-"""Request and response models of the REST API (what the OpenAPI document shows)."""
+"""Response models of the REST API for problems, standards and gap reports (what the OpenAPI document shows).
+
+The models of trusts, schools and stored audits are the services' own (:mod:`api.service.schools`,
+:mod:`api.service.audits`), so routes return what the services return.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.contract.audit import Phase
-
-TrustId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
-Urn = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TrustIn(_In):
-    """A trust to create or update."""
-
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-
-
-class TrustOut(BaseModel):
-    """A trust."""
-
-    id: str
-    name: str
-
-
-class SchoolIn(_In):
-    """A school to create or update, with its trust."""
-
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-    phase: Phase | None = None
-    local_authority: Annotated[str, StringConstraints(max_length=100)] | None = None
-    trust_id: TrustId | None = None
-    la_code: Annotated[str, StringConstraints(pattern=r"^\d{3}$")] | None = None
-    establishment_type: Annotated[str, StringConstraints(max_length=100)] | None = None
-    status: Literal["open", "closed"] = "open"
-
-
-class SchoolOut(BaseModel):
-    """A school."""
-
-    urn: str
-    name: str
-    phase: str | None
-    local_authority: str | None
-    trust_id: str | None
-    la_code: str | None
-    establishment_type: str | None
-    status: str
+from api.rules.catalog import Standards
+from api.service.audits import AuditSummary
 
 
 class FieldError(BaseModel):
@@ -95,6 +55,20 @@ class StandardsSummary(BaseModel):
     extends: str | None
     rules: int
 
+    @classmethod
+    def of(cls, standards: Standards) -> StandardsSummary:
+        """The summary of a loaded version (``rules`` counts its rules)."""
+        return cls(
+            set=standards.set,
+            version=standards.version,
+            sha256=standards.sha256,
+            title=standards.title,
+            status=standards.status.value,
+            effective_from=standards.effective_from.isoformat(),
+            extends=standards.extends.ref if standards.extends else None,
+            rules=len(standards.rules),
+        )
+
 
 class StandardsDetail(BaseModel):
     """One standards version with its rules."""
@@ -112,6 +86,20 @@ class StandardsDetail(BaseModel):
     bands: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     switched_off: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, standards: Standards) -> StandardsDetail:
+        """A loaded version in full: summary, domains, bands, rules (unset fields left out), switched-off rules."""
+        summary = StandardsSummary.of(standards).model_dump(exclude={"rules"})
+        return cls(
+            **summary,
+            summary=standards.summary,
+            supersedes=standards.supersedes,
+            domains=[d.model_dump(mode="json") for d in standards.domains],
+            bands=[b.model_dump(mode="json") for b in standards.bands],
+            rules=[r.model_dump(mode="json", exclude_none=True) for r in standards.rules],
+            switched_off=[o.model_dump(mode="json") for o in standards.switched_off],
+        )
 
 
 class RuleChange(BaseModel):
@@ -237,35 +225,11 @@ class GapReportOut(BaseModel):
     results: list[ResultOut]
 
 
-class AuditSummary(BaseModel):
-    """A stored audit's identity."""
-
-    id: str
-    school_urn: str
-    audit_date: str
-    replaces_id: str | None
-    source: str
-    created_at: str
-
-
-class AuditDetail(AuditSummary):
-    """A stored audit with its figures."""
-
-    audit: dict[str, Any]
-
-
 class AuditSubmitted(BaseModel):
     """A stored audit and its report."""
 
     audit: AuditSummary
     report: GapReportOut
-
-
-class AuditPage(BaseModel):
-    """A page of audits, newest first."""
-
-    items: list[AuditSummary]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
 
 
 class Health(BaseModel):
