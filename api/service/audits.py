@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -37,17 +37,12 @@ class AuditSummary(BaseModel):
     source: str
     created_at: str
 
+    model_config = ConfigDict(from_attributes=True)
+
+    @field_validator("audit_date", "created_at", mode="before")
     @classmethod
-    def of(cls, audit: AuditRow) -> AuditSummary:
-        """The identity of a stored audit (dates as ISO 8601 text)."""
-        return cls(
-            id=audit.id,
-            school_urn=audit.school_urn,
-            audit_date=audit.audit_date.isoformat(),
-            replaces_id=audit.replaces_id,
-            source=audit.source,
-            created_at=audit.created_at.isoformat(),
-        )
+    def _iso(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class AuditDetail(AuditSummary):
@@ -73,7 +68,7 @@ class Submission:
 
     def response_json(self) -> str:
         """The API's answer: ``{"audit": …, "report": …}`` as JSON text."""
-        audit = json.dumps(AuditSummary.of(self.audit).model_dump(), ensure_ascii=False)
+        audit = json.dumps(AuditSummary.model_validate(self.audit).model_dump(), ensure_ascii=False)
         return f'{{"audit":{audit},"report":{self.report_json}}}'
 
 
@@ -238,7 +233,7 @@ def list_school_audits(*, engine: Engine, principal: Principal, urn: str, limit:
         rows = repository.list_audits(session=session, urn=urn, limit=limit + 1, before=before)
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
-    return AuditPage(items=[AuditSummary.of(row) for row in page], next_cursor=next_cursor)
+    return AuditPage(items=[AuditSummary.model_validate(row) for row in page], next_cursor=next_cursor)
 
 
 def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> AuditDetail:
@@ -251,7 +246,7 @@ def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> AuditDe
             require_school(session=session, principal=principal, urn=audit.school_urn)
         except NotFound:
             raise NotFound(f"there is no audit {audit_id} that this key can see") from None
-    return AuditDetail(**AuditSummary.of(audit).model_dump(), audit=audit.body)
+    return AuditDetail(**AuditSummary.model_validate(audit).model_dump(), audit=audit.body)
 
 
 def get_audit_report(

@@ -18,6 +18,7 @@ from api.errors import NotFound
 from api.service.access import Principal, Role, require_admin, require_school
 from api.storage import repository
 from api.storage.db import session_scope
+from api.storage.tables import ReportRow
 
 TrustId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 Urn = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
@@ -80,13 +81,14 @@ class HistoryEntry:
 
     audit_id: str
     audit_date: dt.date
-    created_at: dt.datetime
     replaces_id: str | None
-    source: str
     score: float | None
-    band: str | None
     standards: str
     report: dict[str, Any]
+
+
+def _ref(report: ReportRow) -> str:
+    return f"{report.standards_set}@{report.standards_version}"
 
 
 def put_trust(*, engine: Engine, principal: Principal, trust_id: str, name: str) -> tuple[TrustOut, bool]:
@@ -136,16 +138,6 @@ def school_history(*, engine: Engine, principal: Principal, urn: str, limit: int
         require_school(session=session, principal=principal, urn=urn)
         pairs = repository.list_reports_for_school(session=session, urn=urn, limit=limit)
     return [
-        HistoryEntry(
-            audit_id=audit.id,
-            audit_date=audit.audit_date,
-            created_at=audit.created_at,
-            replaces_id=audit.replaces_id,
-            source=audit.source,
-            score=report.score,
-            band=report.band,
-            standards=f"{report.standards_set}@{report.standards_version}",
-            report=report.body,
-        )
+        HistoryEntry(audit.id, audit.audit_date, audit.replaces_id, report.score, _ref(report), report.body)
         for audit, report in pairs
     ]

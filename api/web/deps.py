@@ -49,16 +49,8 @@ class Services:
         """Submit a decoded audit for school ``urn`` as :func:`api.service.audits.submit_audit` does, dated against
         today; ``options`` are its ``standards``, ``replaces`` and ``idempotency_key``. Returns the Submission and
         raises what submit_audit raises (AuditInvalid listing every problem, NotFound, Forbidden, Conflict)."""
-        return await self.run(
-            audits.submit_audit,
-            scoring=self.scoring,
-            principal=principal,
-            urn=urn,
-            data=data,
-            source=source,
-            today=today(),
-            **options,
-        )
+        arguments = {"principal": principal, "urn": urn, "data": data, "source": source, "today": today(), **options}
+        return await self.run(audits.submit_audit, scoring=self.scoring, **arguments)
 
 
 async def get_services(request: Request) -> Services:

@@ -95,9 +95,10 @@ DOWNLOADS = {"csv": ("text/csv", _csv), "md": ("text/markdown", render.to_markdo
 """Each download of a report: its file extension, media type and how its text is made."""
 
 
-async def report_download(services: Services, principal: Principal, audit_id: str, kind: str) -> Response:
-    """An audit's stored report as a file to download, ``kind`` "csv" or "md" (UTF-8 text, named
-    gap-report-URN-DATE.kind). Raises NotFound for an audit the key cannot see."""
+async def report_download(request: Request, services: Services, principal: Principal, audit_id: str) -> Response:
+    """An audit's stored report as a file to download, its kind ("csv" or "md") the extension of the address (UTF-8
+    text, named gap-report-URN-DATE.kind). Raises NotFound for an audit the key cannot see."""
+    kind = request.url.path.rpartition(".")[2]
     report = await services.build(report_body, principal, audit_id)
     media_type, text = DOWNLOADS[kind]
     name = f"gap-report-{report['school']['urn']}-{report['audit_date']}.{kind}"
@@ -106,15 +107,10 @@ async def report_download(services: Services, principal: Principal, audit_id: st
 
 
 @router.get("/audits/{audit_id}/report.csv")
-async def report_csv(services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
-    """The report as CSV, one row per rule."""
-    return await report_download(services, principal, audit_id, "csv")
-
-
 @router.get("/audits/{audit_id}/report.md")
-async def report_markdown(services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
-    """The report as Markdown."""
-    return await report_download(services, principal, audit_id, "md")
+async def report_file(request: Request, services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
+    """The report as CSV (one row per rule) or Markdown."""
+    return await report_download(request, services, principal, audit_id)
 
 
 def compare_context(

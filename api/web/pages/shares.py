@@ -82,15 +82,10 @@ async def shared_report(
 
 
 @router.get("/share/{token}/audits/{audit_id}/report.csv")
-async def shared_csv(services: ServicesDep, principal: SharePrincipal, audit_id: str) -> Response:
-    """A report of the shared school as CSV."""
-    return await report_download(services, principal, audit_id, "csv")
-
-
 @router.get("/share/{token}/audits/{audit_id}/report.md")
-async def shared_markdown(services: ServicesDep, principal: SharePrincipal, audit_id: str) -> Response:
-    """A report of the shared school as Markdown."""
-    return await report_download(services, principal, audit_id, "md")
+async def shared_file(request: Request, services: ServicesDep, principal: SharePrincipal, audit_id: str) -> Response:
+    """A report of the shared school as CSV or Markdown."""
+    return await report_download(request, services, principal, audit_id)
 
 
 @router.get("/share/{token}/audits/{audit_id}/compare")

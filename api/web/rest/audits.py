@@ -114,9 +114,5 @@ async def get_report(
 ) -> dict[str, Any]:
     """The stored report, or a fresh one against another standards version (the stored one is never changed)."""
     return await services.run(
-        audits.get_audit_report,
-        scoring=services.scoring,
-        principal=principal,
-        audit_id=audit_id,
-        standards=standards,
+        audits.get_audit_report, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=standards
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Response
+from fastapi.types import DecoratedCallable
+from pydantic import BaseModel
 
 from api.service import schools
 from api.service.schools import SchoolIn, SchoolOut, TrustIn, TrustOut
@@ -15,6 +18,12 @@ router = APIRouter(prefix="/v1", tags=["schools"])
 Saved = TypeVar("Saved")
 
 
+def _put(path: str, operation_id: str, model: type[BaseModel]) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A PUT route answering ``model``: 201 when it created the item, 200 when it updated it."""
+    created: dict[int | str, dict[str, Any]] = {201: {"model": model, "description": "Created"}}
+    return router.put(path, operation_id=operation_id, response_model=model, responses={**ERRORS, **created})
+
+
 def _saved(response: Response, result: tuple[Saved, bool]) -> Saved:
     """What a PUT stored, answering 201 when it was created and 200 when it was updated."""
     item, created = result
@@ -22,12 +31,7 @@ def _saved(response: Response, result: tuple[Saved, bool]) -> Saved:
     return item
 
 
-@router.put(
-    "/trusts/{trust_id}",
-    operation_id="putTrust",
-    response_model=TrustOut,
-    responses={**ERRORS, 201: {"model": TrustOut, "description": "Created"}},
-)
+@_put("/trusts/{trust_id}", "putTrust", TrustOut)
 async def put_trust(
     services: ServicesDep, principal: PrincipalDep, trust_id: TrustPath, body: TrustIn, response: Response
 ) -> TrustOut:
@@ -36,12 +40,7 @@ async def put_trust(
     return _saved(response, saved)
 
 
-@router.put(
-    "/schools/{urn}",
-    operation_id="putSchool",
-    response_model=SchoolOut,
-    responses={**ERRORS, 201: {"model": SchoolOut, "description": "Created"}},
-)
+@_put("/schools/{urn}", "putSchool", SchoolOut)
 async def put_school(
     services: ServicesDep, principal: PrincipalDep, urn: UrnPath, body: SchoolIn, response: Response
 ) -> SchoolOut:
