@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,13 +23,35 @@ router = APIRouter(include_in_schema=False)
 UPLOAD_ONE = "The file must hold exactly one audit: one CSV row under a header, or one YAML document"
 
 
+class ErrorLink(TypedDict):
+    """One entry of an error summary: the id of the field it links to, and the message."""
+
+    href: str
+    text: str
+
+
+class FormPage(TypedDict):
+    """What form.html shows."""
+
+    title: str
+    school: schools.SchoolOut
+    sections: list[tuple[str, list[forms.Question]]]
+    answers: dict[str, Any]
+    nulls: set[str]
+    provenance: dict[str, Any]
+    origin: str
+    errors: list[ErrorLink]
+    error_count: int
+    field_errors: dict[str, str]
+
+
 def form_context(
     services: Services,
     principal: Principal,
     urn: str,
     answers: dict[str, Any] | None,
     problems: list[FieldProblem],
-) -> dict[str, Any]:
+) -> FormPage:
     """What form.html shows: the questions by section, the answers (those given, else the draft or last audit) and
     each problem beside its field, listed in page order. Raises NotFound for a school the key cannot see."""
     school = schools.get_school(engine=services.engine, principal=principal, urn=urn)
@@ -39,25 +61,25 @@ def form_context(
     questions = {q.name: q for _, qs in forms.sections() for q in qs}
     position = {name: index for index, name in enumerate(questions)}
     field_errors: dict[str, str] = {}
-    errors = []
+    errors: list[ErrorLink] = []
     # The error summary lists problems in the order of the fields on the page; each link moves to its field.
     for problem in sorted(problems, key=lambda item: position.get(item.field, -1)):
         question = questions.get(problem.field)
         field_errors.setdefault(problem.field, problem.message)
         label = question.label if question else problem.field
         errors.append({"href": question.anchor if question else "main-content", "text": f"{label}: {problem.message}"})
-    return {
-        "title": "Self-audit",
-        "school": school,
-        "sections": forms.sections(),
-        "answers": flat,
-        "nulls": {path for path, value in flat.items() if value is None},
-        "provenance": start.provenance,
-        "origin": "form" if answers is not None else start.origin,
-        "errors": errors,
-        "error_count": len(errors),
-        "field_errors": field_errors,
-    }
+    return FormPage(
+        title="Self-audit",
+        school=school,
+        sections=forms.sections(),
+        answers=flat,
+        nulls={path for path, value in flat.items() if value is None},
+        provenance=start.provenance,
+        origin="form" if answers is not None else start.origin,
+        errors=errors,
+        error_count=len(errors),
+        field_errors=field_errors,
+    )
 
 
 @router.get("/schools/{urn}/audit")

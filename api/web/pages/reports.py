@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +17,26 @@ from api.web.pages.common import PagePrincipal, signed_in_page
 from api.web.templating import long_date
 
 router = APIRouter(include_in_schema=False)
+
+
+class ChangedFinding(TypedDict):
+    """A rule whose status differs between two versions (None: not a rule of that version)."""
+
+    title: str
+    before: str | None
+    after: str | None
+
+
+class ComparePage(TypedDict):
+    """What compare.html shows: two reports (JSON form) of one audit, and the findings that change."""
+
+    title: str
+    current: dict[str, Any]
+    other: dict[str, Any]
+    changed: list[ChangedFinding]
+    versions: list[str]
+    other_ref: str
+    base: str
 
 
 def report_context(services: Services, principal: Principal, audit_id: str, base: str) -> dict[str, Any]:
@@ -113,35 +133,28 @@ async def report_file(request: Request, services: ServicesDep, principal: PagePr
     return await report_download(request, services, principal, audit_id)
 
 
-def compare_context(
-    services: Services, principal: Principal, audit_id: str, other_ref: str, base: str
-) -> dict[str, Any]:
+def compare_context(services: Services, principal: Principal, audit_id: str, other_ref: str, base: str) -> ComparePage:
     """What compare.html shows: the audit's report against its own version and against ``other_ref``, and the
     findings whose status differs. Raises NotFound for an audit the key cannot see or an unknown version."""
     current = report_body(services, principal, audit_id)
     other = report_body(services, principal, audit_id, other_ref)
     before = {r["rule"]: r for r in current["results"]}
     after = {r["rule"]: r for r in other["results"]}
-    changed = []
+    changed: list[ChangedFinding] = []
     for rule in sorted(before.keys() | after.keys()):
         old, new = before.get(rule), after.get(rule)
         if old is None or new is None or old["status"] != new["status"]:
-            changed.append(
-                {
-                    "title": (old or new or {}).get("title", rule),
-                    "before": old and old["status"],
-                    "after": new and new["status"],
-                }
-            )
-    return {
-        "title": f"Compare with {other_ref}",
-        "current": current,
-        "other": other,
-        "changed": changed,
-        "versions": [s.ref for s in services.catalog.all()],
-        "other_ref": other_ref,
-        "base": f"{base}/audits/{audit_id}",
-    }
+            title = (old or new or {}).get("title", rule)
+            changed.append(ChangedFinding(title=title, before=old and old["status"], after=new and new["status"]))
+    return ComparePage(
+        title=f"Compare with {other_ref}",
+        current=current,
+        other=other,
+        changed=changed,
+        versions=[s.ref for s in services.catalog.all()],
+        other_ref=other_ref,
+        base=f"{base}/audits/{audit_id}",
+    )
 
 
 @router.get("/audits/{audit_id}/compare")

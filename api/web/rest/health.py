@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from api.storage.db import ping
 from api.web.deps import ServicesDep
@@ -22,5 +21,5 @@ async def healthz() -> Health:
 @router.get("/readyz", operation_id="readyz", response_model=Health, responses=problems(503))
 async def readyz(services: ServicesDep) -> Health:
     """The database answers and the standards are loaded; 503 problem+json otherwise."""
-    await run_in_threadpool(ping, services.engine)
+    await services.run(ping)
     return Health(status="ready", checks={"database": "ok", "standards": f"{len(services.catalog)} versions"})
