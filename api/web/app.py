@@ -25,7 +25,7 @@ from api.web.logs import configure_logging
 from api.web.middleware import BodyLimit, RequestContext
 from api.web.params import problem_doc
 from api.web.rest import audits, health, imports, schools, standards, trusts
-from api.web.schemas.common import Problem
+from api.web.schemas.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational

@@ -10,7 +10,7 @@ from api.service import audits
 from api.service.audits import AuditDetail, AuditPage
 from api.web.deps import PrincipalDep, ServicesDep, json_body, today
 from api.web.params import HEX_ID, AuditIdPath, StandardsQuery, UrnPath, problems
-from api.web.schemas.common import AuditSubmitted, GapReportOut
+from api.web.schemas.reports import AuditSubmitted, GapReportOut
 
 router = APIRouter(prefix="/v1", tags=["audits"])
 ERRORS = problems(400, 401, 403, 404, 413, 422)  # every audit route reads a body or may be sent one

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from api.storage.db import ping
 from api.web.deps import ServicesDep
 from api.web.params import problems
-from api.web.schemas.common import Health
 
 router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)
 
 
 @router.get("/healthz", operation_id="healthz", response_model=Health)

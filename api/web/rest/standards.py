@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.rules.diff import diff_standards
 from api.web.deps import ServicesDep
 from api.web.params import problems
-from api.web.schemas.common import StandardsDetail, StandardsDiff, StandardsSummary
+from api.web.schemas.standards import StandardsDetail, StandardsDiff, StandardsSummary
 
 router = APIRouter(prefix="/v1/standards", tags=["standards"])
 NOT_FOUND = problems(404)
