@@ -62,13 +62,13 @@ class AuditPage(BaseModel):
 class Submission:
     """The outcome of a submission: the stored audit, its report (JSON text), and whether this call created them."""
 
-    audit: AuditRow
+    audit: AuditSummary
     report_json: str
     created: bool
 
     def response_json(self) -> str:
         """The API's answer: ``{"audit": …, "report": …}`` as JSON text."""
-        audit = json.dumps(AuditSummary.model_validate(self.audit).model_dump(), ensure_ascii=False)
+        audit = json.dumps(self.audit.model_dump(), ensure_ascii=False)
         return f'{{"audit":{audit},"report":{self.report_json}}}'
 
 
@@ -135,7 +135,8 @@ def _replay(*, engine: Engine, principal: Principal, idempotency_key: str, diges
         report = repository.get_first_report(session=session, audit_id=record.audit_id)
         if audit is None or report is None:  # pragma: no cover - written in one transaction with the record
             raise NotFound(f"the audit recorded for Idempotency-Key {idempotency_key} is missing")
-        return Submission(audit=audit, report_json=json.dumps(report.body, ensure_ascii=False), created=False)
+        report_json = json.dumps(report.body, ensure_ascii=False)
+        return Submission(audit=AuditSummary.model_validate(audit), report_json=report_json, created=False)
 
 
 def submit_audit(
@@ -201,7 +202,7 @@ def submit_audit(
             if replayed is not None:
                 return replayed
         raise
-    return Submission(audit=audit, report_json=str(stored.report.body), created=True)
+    return Submission(audit=AuditSummary.model_validate(audit), report_json=str(stored.report.body), created=True)
 
 
 def encode_cursor(audit: AuditRow) -> str:
