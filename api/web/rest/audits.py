@@ -13,7 +13,7 @@ from api.web.params import HEX_ID, AuditIdPath, StandardsQuery, UrnPath, problem
 from api.web.schemas.reports import AuditSubmitted, GapReportOut
 
 router = APIRouter(prefix="/v1", tags=["audits"])
-ERRORS = problems(400, 401, 403, 404, 413, 422)  # every audit route reads a body or may be sent one
+AUDIT_ERRORS = problems(400, 401, 403, 404, 413, 422)  # every audit route reads a body or may be sent one
 AUDIT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -31,7 +31,7 @@ def _json(text: str, status: int = 200) -> Response:
     "/score",
     operation_id="scoreAudit",
     response_model=GapReportOut,
-    responses=ERRORS,
+    responses=AUDIT_ERRORS,
     openapi_extra=AUDIT_BODY,
 )
 async def score(
@@ -84,7 +84,7 @@ async def submit(
     return Response(submission.response_json(), status_code=201, headers=headers, media_type="application/json")
 
 
-@router.get("/schools/{urn}/audits", operation_id="listAudits", response_model=AuditPage, responses=ERRORS)
+@router.get("/schools/{urn}/audits", operation_id="listAudits", response_model=AuditPage, responses=AUDIT_ERRORS)
 async def list_audits(
     services: ServicesDep,
     principal: PrincipalDep,
@@ -102,13 +102,15 @@ async def list_audits(
     )
 
 
-@router.get("/audits/{audit_id}", operation_id="getAudit", response_model=AuditDetail, responses=ERRORS)
+@router.get("/audits/{audit_id}", operation_id="getAudit", response_model=AuditDetail, responses=AUDIT_ERRORS)
 async def get_audit(services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath) -> AuditDetail:
     """One stored audit with its figures."""
     return await services.run(audits.get_audit, principal=principal, audit_id=audit_id)
 
 
-@router.get("/audits/{audit_id}/report", operation_id="getAuditReport", response_model=GapReportOut, responses=ERRORS)
+@router.get(
+    "/audits/{audit_id}/report", operation_id="getAuditReport", response_model=GapReportOut, responses=AUDIT_ERRORS
+)
 async def get_report(
     services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath, standards: StandardsQuery = None
 ) -> dict[str, Any]:
