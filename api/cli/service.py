@@ -94,12 +94,12 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 def cmd_trusts_put(args: argparse.Namespace) -> int:
     with _database() as engine:
         trust, created = put_trust(engine=engine, principal=CLI_ADMIN, trust_id=args.trust_id, name=args.name)
-    print(("Created" if created else "Updated") + f" trust {trust['id']}: {trust['name']}")
+    print(("Created" if created else "Updated") + f" trust {trust.id}: {trust.name}")
     return 0
 
 
 def cmd_schools_put(args: argparse.Namespace) -> int:
-    from api.web.schemas.common import SchoolIn  # the same validation as PUT /v1/schools/{urn}
+    from api.service.schools import SchoolIn  # the same validation as PUT /v1/schools/{urn}
 
     if not (len(args.urn) == 6 and args.urn.isdigit()):
         raise UsageError("URN must be 6 digits")
@@ -116,7 +116,7 @@ def cmd_schools_put(args: argparse.Namespace) -> int:
         raise UsageError(problems) from None
     with _database() as engine:
         school, created = put_school(engine=engine, principal=CLI_ADMIN, urn=args.urn, fields=fields)
-    print(("Created" if created else "Updated") + f" school {school['urn']}: {school['name']}")
+    print(("Created" if created else "Updated") + f" school {school.urn}: {school.name}")
     return 0
 
 

@@ -72,7 +72,7 @@ def require_school(*, session: Session, principal: Principal, urn: str, write: b
 
 
 def require_admin(principal: Principal) -> None:
-    """Only admin keys may create trusts and schools or manage keys."""
+    """Only admin keys may create trusts and schools or manage keys; raises Forbidden for any other key."""
     if principal.role is not Role.admin:
         raise Forbidden("only an admin key can do this")
 
@@ -90,7 +90,10 @@ def create_key(
     label: str | None = None,
     expires_at: dt.datetime | None = None,
 ) -> tuple[ApiKeyRow, str]:
-    """A new key; returns the stored row and the key text, which is shown once and never stored."""
+    """A new key; returns the stored row and the key text, which is shown once and never stored.
+
+    Raises RequestInvalid when the role lacks its trust or school, NotFound when that trust or school does not exist.
+    """
     if role is Role.trust and not trust_id:
         raise RequestInvalid("a trust key needs --trust: the trust it belongs to")
     if role in (Role.school, Role.governor) and not school_urn:
@@ -137,6 +140,7 @@ class KeyCache:
         self._lock = threading.Lock()
 
     def get(self, key_id: str) -> ApiKeyRow | None:
+        """The cached row of a key checked less than ``ttl`` seconds ago, else None."""
         if self.ttl <= 0:
             return None
         with self._lock:
@@ -146,11 +150,13 @@ class KeyCache:
         return entry[1]
 
     def put(self, row: ApiKeyRow) -> None:
+        """Remember a key's row from now (nothing when ``ttl`` is 0)."""
         if self.ttl > 0:
             with self._lock:
                 self._entries[row.id] = (time.monotonic(), row)
 
     def drop(self, key_id: str) -> None:
+        """Forget a key at once (after it is revoked here)."""
         with self._lock:
             self._entries.pop(key_id, None)
 
@@ -174,38 +180,47 @@ def _verify(row: ApiKeyRow | None, secret: str) -> Principal:
         raise NotAuthenticated("the API key has been revoked")
     if row.expires_at is not None and row.expires_at <= utcnow():
         raise NotAuthenticated("the API key has expired")
+    return _principal(row)
+
+
+def _principal(row: ApiKeyRow) -> Principal:
     return Principal(key_id=row.id, role=Role(row.role), trust_id=row.trust_id, school_urn=row.school_urn)
 
 
 def authenticate_cached(*, cache: KeyCache, header: str | None) -> Principal | None:
-    """The principal from the cache alone (no database), or None when the key is not cached."""
+    """The principal from the cache alone (no database), or None when the key is not cached.
+
+    Raises NotAuthenticated for a malformed header, or a cached key that is wrong, revoked or expired.
+    """
     key_id, secret = _parse(header)
     row = cache.get(key_id)
     return None if row is None else _verify(row, secret)
 
 
+def _key_row(*, engine: Engine, cache: KeyCache, key_id: str) -> ApiKeyRow | None:
+    row = cache.get(key_id)
+    if row is None:
+        with session_scope(engine) as session:
+            row = repository.get_key(session=session, key_id=key_id)
+        if row is not None:
+            cache.put(row)
+    return row
+
+
 def authenticate(*, engine: Engine, cache: KeyCache, header: str | None) -> Principal:
     """The principal of an ``Authorization: Bearer oap_…`` header; raises NotAuthenticated otherwise."""
     key_id, secret = _parse(header)
-    row = cache.get(key_id)
-    if row is None:
-        with session_scope(engine) as session:
-            row = repository.get_key(session=session, key_id=key_id)
-        if row is not None:
-            cache.put(row)
-    return _verify(row, secret)
+    return _verify(_key_row(engine=engine, cache=cache, key_id=key_id), secret)
 
 
 def principal_for_key_id(*, engine: Engine, cache: KeyCache, key_id: str) -> Principal:
-    """The principal of a key already proven at sign-in (a signed session names its id); still refuses revoked keys."""
-    row = cache.get(key_id)
-    if row is None:
-        with session_scope(engine) as session:
-            row = repository.get_key(session=session, key_id=key_id)
-        if row is not None:
-            cache.put(row)
+    """The principal of a key already proven at sign-in (a signed session names its id); still refuses revoked keys.
+
+    Raises NotAuthenticated for an unknown, revoked or expired key.
+    """
+    row = _key_row(engine=engine, cache=cache, key_id=key_id)
     if row is None or row.revoked_at is not None:
         raise NotAuthenticated("your key is no longer valid; sign in again")
     if row.expires_at is not None and row.expires_at <= utcnow():
         raise NotAuthenticated("your key has expired; sign in with a new one")
-    return Principal(key_id=row.id, role=Role(row.role), trust_id=row.trust_id, school_urn=row.school_urn)
+    return _principal(row)

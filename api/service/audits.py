@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -26,17 +27,48 @@ from api.storage.tables import AuditRow, IdempotencyRow, ReportRow, StoredReport
 MAX_IDEMPOTENCY_KEY = 200
 
 
+class AuditSummary(BaseModel):
+    """A stored audit's identity."""
+
+    id: str
+    school_urn: str
+    audit_date: str
+    replaces_id: str | None
+    source: str
+    created_at: str
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @field_validator("audit_date", "created_at", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class AuditDetail(AuditSummary):
+    """A stored audit with its figures."""
+
+    audit: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    """A page of audits, newest first."""
+
+    items: list[AuditSummary]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
     """The outcome of a submission: the stored audit, its report (JSON text), and whether this call created them."""
 
-    audit: AuditRow
+    audit: AuditSummary
     report_json: str
     created: bool
 
     def response_json(self) -> str:
         """The API's answer: ``{"audit": …, "report": …}`` as JSON text."""
-        audit = json.dumps(audit_summary(self.audit), ensure_ascii=False)
+        audit = json.dumps(self.audit.model_dump(), ensure_ascii=False)
         return f'{{"audit":{audit},"report":{self.report_json}}}'
 
 
@@ -55,20 +87,8 @@ def _fresh_findings(report: GapReport, report_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def audit_summary(audit: AuditRow) -> dict[str, Any]:
-    """The audit's identity as the API shows it."""
-    return {
-        "id": audit.id,
-        "school_urn": audit.school_urn,
-        "audit_date": audit.audit_date.isoformat(),
-        "replaces_id": audit.replaces_id,
-        "source": audit.source,
-        "created_at": audit.created_at.isoformat(),
-    }
-
-
 def request_digest(data: Any) -> str:
-    """A stable hash of a decoded request body (key order and spacing do not matter)."""
+    """A stable hash (SHA-256, hex) of a decoded request body (key order and spacing do not matter)."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -115,7 +135,8 @@ def _replay(*, engine: Engine, principal: Principal, idempotency_key: str, diges
         report = repository.get_first_report(session=session, audit_id=record.audit_id)
         if audit is None or report is None:  # pragma: no cover - written in one transaction with the record
             raise NotFound(f"the audit recorded for Idempotency-Key {idempotency_key} is missing")
-        return Submission(audit=audit, report_json=json.dumps(report.body, ensure_ascii=False), created=False)
+        report_json = json.dumps(report.body, ensure_ascii=False)
+        return Submission(audit=AuditSummary.model_validate(audit), report_json=report_json, created=False)
 
 
 def submit_audit(
@@ -134,7 +155,9 @@ def submit_audit(
     """Validate, score and store an audit with its report, all in one transaction.
 
     With an idempotency key, a repeat of the same body returns the first submission and stores nothing; the
-    same key with a different body is a Conflict. ``replaces`` names the audit this one corrects.
+    same key with a different body is a Conflict. ``replaces`` names the audit this one corrects. Returns the
+    :class:`Submission`. Raises RequestInvalid (a bad key), NotFound (school or replaced audit), Forbidden (a
+    read-only key), AuditInvalid (every problem of the audit), Conflict (a reused key).
     """
     _check_idempotency_key(idempotency_key)
     with session_scope(engine) as session:
@@ -179,11 +202,11 @@ def submit_audit(
             if replayed is not None:
                 return replayed
         raise
-    return Submission(audit=audit, report_json=str(stored.report.body), created=True)
+    return Submission(audit=AuditSummary.model_validate(audit), report_json=str(stored.report.body), created=True)
 
 
 def encode_cursor(audit: AuditRow) -> str:
-    """An opaque cursor for the page after ``audit``."""
+    """An opaque cursor (URL-safe text) for the page after ``audit``."""
     raw = f"{audit.created_at.isoformat()}|{audit.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -202,21 +225,20 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     return created, audit_id
 
 
-def list_school_audits(
-    *, engine: Engine, principal: Principal, urn: str, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of a school's audits, newest first, and the cursor of the next page (None at the end)."""
+def list_school_audits(*, engine: Engine, principal: Principal, urn: str, limit: int, cursor: str | None) -> AuditPage:
+    """A page of at most ``limit`` of a school's audits, newest first, with the cursor of the next page (None at the
+    end). Raises RequestInvalid for a cursor this service did not make, NotFound for a school the key cannot see."""
     before = decode_cursor(cursor) if cursor else None
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn)
         rows = repository.list_audits(session=session, urn=urn, limit=limit + 1, before=before)
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
-    return [audit_summary(row) for row in page], next_cursor
+    return AuditPage(items=[AuditSummary.model_validate(row) for row in page], next_cursor=next_cursor)
 
 
-def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> dict[str, Any]:
-    """One audit with the figures it was submitted with."""
+def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> AuditDetail:
+    """One audit with the figures it was submitted with; raises NotFound when the key cannot see it."""
     with session_scope(engine) as session:
         audit = repository.get_audit(session=session, audit_id=audit_id)
         if audit is None:
@@ -225,13 +247,17 @@ def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> dict[st
             require_school(session=session, principal=principal, urn=audit.school_urn)
         except NotFound:
             raise NotFound(f"there is no audit {audit_id} that this key can see") from None
-    return {**audit_summary(audit), "audit": audit.body}
+    return AuditDetail(**AuditSummary.model_validate(audit).model_dump(), audit=audit.body)
 
 
 def get_audit_report(
     *, engine: Engine, scoring: ScoringService, principal: Principal, audit_id: str, standards: str | None
 ) -> dict[str, Any]:
-    """The stored report of an audit, or a fresh one against another version (never stored over the old one)."""
+    """The stored report of an audit, or a fresh one against another version (never stored over the old one).
+
+    Returns the report's JSON form (:meth:`api.engine.report.GapReport.to_dict`, the shape of the API's
+    GapReportOut). Raises NotFound for an audit the key cannot see or an unknown standards version.
+    """
     get_audit(engine=engine, principal=principal, audit_id=audit_id)  # access check
     with session_scope(engine) as session:
         audit = repository.get_audit(session=session, audit_id=audit_id)

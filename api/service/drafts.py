@@ -23,7 +23,10 @@ class FormStart:
 
 
 def start_form(*, engine: Engine, principal: Principal, urn: str) -> FormStart:
-    """The school's draft if it has one, else its last audit, else nothing (read access is enough)."""
+    """The school's draft if it has one, else its last audit, else nothing (read access is enough).
+
+    Returns a :class:`FormStart`; raises NotFound for a school the key cannot see.
+    """
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn)
         draft = repository.get_draft(session=session, urn=urn)
@@ -36,7 +39,8 @@ def start_form(*, engine: Engine, principal: Principal, urn: str) -> FormStart:
 
 
 def save_draft(*, engine: Engine, principal: Principal, urn: str, answers: dict[str, Any]) -> None:
-    """Keep the form's answers, valid or not, to come back to; prefilled-value notes are kept for unchanged values."""
+    """Keep the form's nested answers, valid or not, to come back to; prefilled-value notes are kept for unchanged
+    values. Returns nothing; raises NotFound or Forbidden (a read-only key)."""
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn, write=True)
         existing = repository.get_draft(session=session, urn=urn)
@@ -56,7 +60,7 @@ def save_draft(*, engine: Engine, principal: Principal, urn: str, answers: dict[
 
 
 def discard_draft(*, engine: Engine, principal: Principal, urn: str) -> None:
-    """Remove the draft once its audit has been submitted."""
+    """Remove the draft once its audit has been submitted (none is fine); raises NotFound or Forbidden."""
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn, write=True)
         repository.delete_draft(session=session, urn=urn)

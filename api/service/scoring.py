@@ -26,22 +26,28 @@ class ScoringService:
         self._scorers: dict[str, Scorer] = {}
 
     def scorer(self, standards: Standards) -> Scorer:
-        """The compiled scorer of a version (compiled once)."""
+        """The compiled scorer of a loaded version (compiled on first use, then kept)."""
         found = self._scorers.get(standards.ref)
         if found is None:
             found = self._scorers[standards.ref] = Scorer(standards)
         return found
 
     def choose(self, audit: ValidAudit, ref: str | None = None) -> Standards:
-        """The version asked for, or the newest national version in effect on the audit date."""
+        """The version asked for (``SET@VERSION``), or the newest national version in effect on the audit date.
+
+        Raises StandardsNotFound when there is no such version.
+        """
         if ref is not None:
             return self.catalog.get(ref)
         return self.catalog.for_date(audit.audit_date, DEFAULT_SET)
 
     def score(self, audit: ValidAudit, ref: str | None = None) -> GapReport:
-        """Score a validated audit."""
+        """The gap report of a validated audit against ``ref`` (or the version in effect); raises StandardsNotFound."""
         return self.scorer(self.choose(audit, ref)).score(audit)
 
     def validate_and_score(self, data: Any, ref: str | None = None, *, today: dt.date | None = None) -> GapReport:
-        """Validate a decoded audit, then score it; raises AuditInvalid listing every problem."""
+        """The gap report of a decoded audit, validated first (dated no later than ``today``).
+
+        Raises AuditInvalid listing every problem, StandardsNotFound for an unknown ``ref``.
+        """
         return self.score(validate_audit(data, today=today), ref)

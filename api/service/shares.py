@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy.engine import Engine
 
@@ -17,21 +18,30 @@ from api.storage.tables import ShareLinkRow, utcnow
 MAX_DAYS = 365
 
 
-def share_view(row: ShareLinkRow) -> dict[str, Any]:
-    """A share link as pages show it."""
-    now = utcnow()
-    state = "revoked" if row.revoked_at else "expired" if row.expires_at <= now else "active"
-    return {
-        "id": row.id,
-        "label": row.label,
-        "created_at": row.created_at,
-        "expires_at": row.expires_at,
-        "state": state,
-    }
+@dataclass(frozen=True, slots=True)
+class ShareView:
+    """A share link as pages show it: its id (the token is made from it), who it is for, and its state now."""
+
+    id: str
+    label: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    state: Literal["active", "expired", "revoked"]
+
+    @classmethod
+    def of(cls, row: ShareLinkRow) -> ShareView:
+        """The view of a stored share link, its state as of now."""
+        state: Literal["active", "expired", "revoked"] = (
+            "revoked" if row.revoked_at else "expired" if row.expires_at <= utcnow() else "active"
+        )
+        return cls(id=row.id, label=row.label, created_at=row.created_at, expires_at=row.expires_at, state=state)
 
 
-def create_share(*, engine: Engine, principal: Principal, urn: str, days: int, label: str | None) -> ShareLinkRow:
-    """A new share link for a school (keys that can submit for it may share it)."""
+def create_share(*, engine: Engine, principal: Principal, urn: str, days: int, label: str | None) -> ShareView:
+    """A new share link for a school lasting ``days`` days (keys that can submit for it may share it).
+
+    Raises Forbidden for days outside 1 to MAX_DAYS or a read-only key, NotFound for a school the key cannot see.
+    """
     if not 1 <= days <= MAX_DAYS:
         raise Forbidden(f"a share link can last from 1 to {MAX_DAYS} days")
     with session_scope(engine) as session:
@@ -44,11 +54,11 @@ def create_share(*, engine: Engine, principal: Principal, urn: str, days: int, l
             expires_at=utcnow() + dt.timedelta(days=days),
         )
         repository.save_share(session=session, share=row)
-        return row
+        return ShareView.of(row)
 
 
 def revoke_share(*, engine: Engine, principal: Principal, urn: str, share_id: str) -> None:
-    """Revoke a share link at once."""
+    """Revoke a share link at once (again is a no-op); raises NotFound for a link not of this school, Forbidden."""
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn, write=True)
         row = repository.get_share(session=session, share_id=share_id)
@@ -59,11 +69,11 @@ def revoke_share(*, engine: Engine, principal: Principal, urn: str, share_id: st
             session.add(row)
 
 
-def list_shares(*, engine: Engine, principal: Principal, urn: str) -> list[dict[str, Any]]:
-    """A school's share links."""
+def list_shares(*, engine: Engine, principal: Principal, urn: str) -> list[ShareView]:
+    """A school's share links; raises NotFound or Forbidden as :func:`require_school` does for writing."""
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn, write=True)
-        return [share_view(row) for row in repository.list_shares(session=session, urn=urn)]
+        return [ShareView.of(row) for row in repository.list_shares(session=session, urn=urn)]
 
 
 def principal_for_share(*, engine: Engine, share_id: str) -> Principal:

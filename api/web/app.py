@@ -23,7 +23,9 @@ from api.web import pages, problems
 from api.web.deps import Services
 from api.web.logs import configure_logging
 from api.web.middleware import BodyLimit, RequestContext
+from api.web.params import problem_doc
 from api.web.rest import audits, health, imports, schools, standards, trusts
+from api.web.schemas.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational
@@ -106,23 +108,14 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             if public:
                 operation["security"] = []
             else:
-                operation["responses"].setdefault("401", _problem("No key, or a key that is not valid."))
+                operation["responses"].setdefault("401", problem_doc("No key, or a key that is not valid."))
     app.openapi_schema = document
     return document
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
 
 
 def _problem_responses(document: dict[str, Any]) -> None:
     """Every error response is problem+json with the Problem schema, as the app sends them; every operation
     documents 400 (malformed request) and 422 (invalid input)."""
-    from api.web.schemas.common import Problem
-
     schemas = document["components"]["schemas"]
     schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, schema in schemas["Problem"].pop("$defs", {}).items():
@@ -132,9 +125,9 @@ def _problem_responses(document: dict[str, Any]) -> None:
     for operations in document["paths"].values():
         for operation in operations.values():
             responses = operation["responses"]
-            responses.setdefault("422", _problem("The request is not valid; every problem is listed by field."))
-            responses.setdefault("400", _problem("The request is malformed (a body that is not JSON, a bad value)."))
+            responses.setdefault("422", problem_doc("The request is not valid; every problem is listed by field."))
+            responses.setdefault("400", problem_doc("The request is malformed (a body that is not JSON, a bad value)."))
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:
                     description = response.get("description") or "An error"
-                    responses[status] = _problem(description)
+                    responses[status] = problem_doc(description)

@@ -16,7 +16,7 @@ LABEL_WIDTH = 200
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, float | None]], *, chart_id: str) -> str:
-    """Horizontal bars of scores from 0 to 100; a missing score is drawn as 'not assessed'."""
+    """Horizontal bars of scores from 0 to 100, as SVG markup; a missing score is drawn as 'not assessed'."""
     height = len(rows) * (BAR_HEIGHT + GAP) + 30
     scale = (WIDTH - LABEL_WIDTH - 60) / 100
     described = "; ".join(f"{label}: {'not assessed' if score is None else score}" for label, score in rows)
@@ -53,7 +53,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float | None]], *, chart_id:
 
 
 def line_chart(title: str, points: Sequence[tuple[str, float | None]], *, chart_id: str) -> str:
-    """Scores (0-100) across audits, oldest first, as points joined by a line."""
+    """Scores (0-100) across audits, oldest first, as points joined by a line (SVG markup)."""
     height = 220
     left, right, top, bottom = 40, 20, 20, 40
     usable_w, usable_h = WIDTH - left - right, height - top - bottom

@@ -128,7 +128,8 @@ def flat_answers(nested: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def read_form(form: Mapping[str, Any], urn: str) -> dict[str, Any]:
-    """A posted form as nested audit answers: blank means not answered; 'there is none' means null."""
+    """A posted form ({dotted.path: text}) as nested audit answers for school ``urn``: blank means not answered;
+    'there is none' means null. Unreadable text is passed on for validation to name (raises nothing)."""
     answers: dict[str, Any] = {"school": {"urn": urn}}
     for path, spec in FIELDS.items():
         if path in HIDDEN:

@@ -15,6 +15,7 @@ class JsonLogFormatter(logging.Formatter):
     """One JSON object per log line, with the request id; never bodies or keys (callers never log them)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         entry: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,

@@ -58,7 +58,14 @@ _DESCRIPTIONS = {
     422: "The request is not valid (problem+json).",
     503: "The database cannot be reached; nothing was written (problem+json).",
 }
-_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """One documented error response: ``description`` and a problem+json body with the Problem schema."""
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -66,7 +73,7 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 
     Raises ``KeyError`` for a status with no description here (add it to the table).
     """
-    return {code: {"description": _DESCRIPTIONS[code], "content": _PROBLEM} for code in codes}
+    return {code: problem_doc(_DESCRIPTIONS[code]) for code in codes}
 
 
 ERRORS = problems(400, 401, 403, 404, 422)

@@ -28,7 +28,7 @@ def problem_body(
     instance: str | None = None,
     errors: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The problem+json object."""
+    """The problem+json object (RFC 9457 members, then ``code``, ``request_id`` and any field ``errors``)."""
     body: dict[str, Any] = {
         "type": f"https://oap-checker.invalid/problems/{code}",
         "title": title,
@@ -44,7 +44,7 @@ def problem_body(
 
 
 def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
-    """A problem+json response."""
+    """A problem+json response of ``status`` with the body as UTF-8 JSON."""
     return Response(json.dumps(body, ensure_ascii=False), status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -41,7 +41,7 @@ def _secure(request: Request) -> bool:
 
 
 def start_session(request: Request, response: Response, key_id: str) -> None:
-    """Sign in: set the session cookie."""
+    """Sign in: set the session cookie naming ``key_id`` on ``response``."""
     value = _signer(request, "session").dumps({"k": key_id, "c": secrets.token_urlsafe(16)})
     response.set_cookie(
         COOKIE, value, max_age=SESSION_SECONDS, httponly=True, samesite="lax", secure=_secure(request), path="/"
@@ -49,7 +49,7 @@ def start_session(request: Request, response: Response, key_id: str) -> None:
 
 
 def end_session(response: Response) -> None:
-    """Sign out."""
+    """Sign out: clear the session cookie on ``response``."""
     response.delete_cookie(COOKIE, path="/")
 
 
@@ -79,14 +79,15 @@ def csrf_token(request: Request, response: Response | None = None) -> str:
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
-    """Refuse a form post whose CSRF token does not match the session's (or the pre-sign-in cookie's)."""
+    """Refuse a form post whose CSRF token does not match the session's (or the pre-sign-in cookie's): raises
+    Forbidden; returns nothing when it matches."""
     expected = csrf_token(request)
     if not submitted or not secrets.compare_digest(expected, submitted):
         raise Forbidden("the form has expired or did not come from this service; go back, reload and try again")
 
 
 def share_token(request: Request, share_id: str) -> str:
-    """The signed token of a share link."""
+    """The signed token (URL-safe text) of a share link, naming its id."""
     return _signer(request, "share").dumps(share_id)
 
 

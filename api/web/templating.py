@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
 def long_date(value: Any) -> str:
+    """A date (or ISO 8601 text starting with one) as people write it: "2 January 2025"."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     return f"{value.day} {value:%B %Y}"
@@ -52,7 +54,7 @@ TEMPLATES.env.globals["basis_words"] = {key: value.capitalize() for key, value i
 TEMPLATES.env.globals["choice_words"] = forms.CHOICE_WORDS
 
 
-def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def page(request: Request, template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
     """Render a page with what every page needs (sign-in state and the CSRF token for its forms)."""
     pending = Response()  # collects the cookie of a new pre-sign-in CSRF token
     token = csrf_token(request, pending)

@@ -644,8 +644,12 @@ def test_share_link_opens_read_only_without_a_session(world: World) -> None:
     report = governor.get(f"{path}/audits/{world.audit_id}/report")
     assert report.status_code == 200
     assert "Gap report" in report.text
-    assert governor.get(f"{path}/audits/{world.audit_id}/report.csv").status_code == 200
-    assert governor.get(f"{path}/audits/{world.audit_id}/report.md").status_code == 200
+    stored = stored_report(world, world.audit_id)
+    for kind, text in (("csv", render.to_csv([stored])), ("md", render.to_markdown(stored))):
+        download = governor.get(f"{path}/audits/{world.audit_id}/report.{kind}")
+        assert download.status_code == 200
+        assert download.headers["content-disposition"] == f'attachment; filename="gap-report-{URN}-2026-11-02.{kind}"'
+        assert download.text == text
     assert governor.get(f"{path}/audits/{world.audit_id}/compare").status_code == 200
     assert governor.get(f"{path}/audits/{world.other_audit_id}/report").status_code == 404
     assert governor.get(f"/schools/{URN}").status_code == 401, "a share link is not a session"

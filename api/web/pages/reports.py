@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from api.engine import render
 from api.service import agreements, schools
@@ -14,13 +13,36 @@ from api.service import audits as audit_service
 from api.service.access import Principal
 from api.web import charts
 from api.web.deps import Services, ServicesDep, today
-from api.web.pages.common import PagePrincipal, nav
-from api.web.templating import long_date, page
+from api.web.pages.common import PagePrincipal, signed_in_page
+from api.web.templating import long_date
 
 router = APIRouter(include_in_schema=False)
 
 
+class ChangedFinding(TypedDict):
+    """A rule whose status differs between two versions (None: not a rule of that version)."""
+
+    title: str
+    before: str | None
+    after: str | None
+
+
+class ComparePage(TypedDict):
+    """What compare.html shows: two reports (JSON form) of one audit, and the findings that change."""
+
+    title: str
+    current: dict[str, Any]
+    other: dict[str, Any]
+    changed: list[ChangedFinding]
+    versions: list[str]
+    other_ref: str
+    base: str
+
+
 def report_context(services: Services, principal: Principal, audit_id: str, base: str) -> dict[str, Any]:
+    """What report.html shows: the report adjusted for agreed exceptions, its sign-offs, what changed since the
+    previous audit, findings grouped by domain and two charts. ``base`` prefixes links ("" or a share link's path).
+    Raises NotFound for an audit the key cannot see."""
     adjusted = agreements.get_adjusted_report(
         engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, today=today()
     )
@@ -28,20 +50,18 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
     sign_offs = agreements.list_report_sign_offs(engine=services.engine, principal=principal, audit_id=audit_id)
     urn = report["school"]["urn"]
     history = schools.school_history(engine=services.engine, principal=principal, urn=urn)
-    ids = [item["audit_id"] for item in history]
+    ids = [item.audit_id for item in history]
     previous = history[ids.index(audit_id) + 1] if audit_id in ids and ids.index(audit_id) + 1 < len(ids) else None
     if previous is None:
         change = "This is the first audit."
     else:
-        before = {r["rule"]: r["status"] for r in previous["report"]["results"]}
+        before = {r["rule"]: r["status"] for r in previous.report["results"]}
         moved = sum(1 for r in report["results"] if r["rule"] in before and before[r["rule"]] != r["status"])
         delta = (
-            None
-            if report["score"] is None or previous["score"] is None
-            else round(report["score"] - previous["score"], 1)
+            None if report["score"] is None or previous.score is None else round(report["score"] - previous.score, 1)
         )
         direction = "no change in score" if not delta else f"score {'up' if delta > 0 else 'down'} {abs(delta)}"
-        change = f"Since {long_date(previous['audit_date'])}: {direction}; {moved} findings changed status."
+        change = f"Since {long_date(previous.audit_date)}: {direction}; {moved} findings changed status."
     titles = {r["rule"]: r["title"] for r in report["results"]}
     grouped: dict[str, list[dict[str, Any]]] = {}
     domain_titles = {d["id"]: d["title"] for d in report["domains"]}
@@ -50,7 +70,7 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
     order = [d["title"] for d in report["domains"]]
     current = f"{report['standards']['set']}@{report['standards']['version']}"
     others = [s.ref for s in services.catalog.all() if s.ref != current]
-    points = [(long_date(item["audit_date"]), item["score"]) for item in reversed(history)]
+    points = [(long_date(item.audit_date), item.score) for item in reversed(history)]
     return {
         "title": f"Gap report, {report['school'].get('name') or urn}",
         "report": report,
@@ -73,69 +93,75 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
 
 @router.get("/audits/{audit_id}/report")
 async def report_page(request: Request, services: ServicesDep, principal: PagePrincipal, audit_id: str) -> HTMLResponse:
-    context = await run_in_threadpool(report_context, services, principal, audit_id, "")
-    return page(request, "report.html", {**context, "nav": nav(principal, "school")})
+    """An audit's gap report."""
+    context = await services.build(report_context, principal, audit_id, "")
+    return signed_in_page(request, "report.html", context, principal)
 
 
 def report_body(
     services: Services, principal: Principal, audit_id: str, standards: str | None = None
 ) -> dict[str, Any]:
+    """An audit's report (JSON form), stored or against ``standards``; raises NotFound as get_audit_report does."""
     return audit_service.get_audit_report(
         engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=standards
     )
 
 
+def _csv(report: dict[str, Any]) -> str:
+    return render.to_csv([report])
+
+
+DOWNLOADS = {"csv": ("text/csv", _csv), "md": ("text/markdown", render.to_markdown)}
+"""Each download of a report: its file extension, media type and how its text is made."""
+
+
+async def report_download(request: Request, services: Services, principal: Principal, audit_id: str) -> Response:
+    """An audit's stored report as a file to download, its kind ("csv" or "md") the extension of the address (UTF-8
+    text, named gap-report-URN-DATE.kind). Raises NotFound for an audit the key cannot see."""
+    kind = request.url.path.rpartition(".")[2]
+    report = await services.build(report_body, principal, audit_id)
+    media_type, text = DOWNLOADS[kind]
+    name = f"gap-report-{report['school']['urn']}-{report['audit_date']}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(text(report), media_type=f"{media_type}; charset=utf-8", headers=headers)
+
+
 @router.get("/audits/{audit_id}/report.csv")
-async def report_csv(services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
-    report = await run_in_threadpool(report_body, services, principal, audit_id)
-    headers = {
-        "Content-Disposition": f'attachment; filename="gap-report-{report["school"]["urn"]}-{report["audit_date"]}.csv"'
-    }
-    return Response(render.to_csv([report]), media_type="text/csv; charset=utf-8", headers=headers)
-
-
 @router.get("/audits/{audit_id}/report.md")
-async def report_markdown(services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
-    report = await run_in_threadpool(report_body, services, principal, audit_id)
-    headers = {
-        "Content-Disposition": f'attachment; filename="gap-report-{report["school"]["urn"]}-{report["audit_date"]}.md"'
-    }
-    return Response(render.to_markdown(report), media_type="text/markdown; charset=utf-8", headers=headers)
+async def report_file(request: Request, services: ServicesDep, principal: PagePrincipal, audit_id: str) -> Response:
+    """The report as CSV (one row per rule) or Markdown."""
+    return await report_download(request, services, principal, audit_id)
 
 
-def compare_context(
-    services: Services, principal: Principal, audit_id: str, other_ref: str, base: str
-) -> dict[str, Any]:
+def compare_context(services: Services, principal: Principal, audit_id: str, other_ref: str, base: str) -> ComparePage:
+    """What compare.html shows: the audit's report against its own version and against ``other_ref``, and the
+    findings whose status differs. Raises NotFound for an audit the key cannot see or an unknown version."""
     current = report_body(services, principal, audit_id)
     other = report_body(services, principal, audit_id, other_ref)
     before = {r["rule"]: r for r in current["results"]}
     after = {r["rule"]: r for r in other["results"]}
-    changed = []
+    changed: list[ChangedFinding] = []
     for rule in sorted(before.keys() | after.keys()):
         old, new = before.get(rule), after.get(rule)
         if old is None or new is None or old["status"] != new["status"]:
-            changed.append(
-                {
-                    "title": (old or new or {}).get("title", rule),
-                    "before": old and old["status"],
-                    "after": new and new["status"],
-                }
-            )
-    return {
-        "title": f"Compare with {other_ref}",
-        "current": current,
-        "other": other,
-        "changed": changed,
-        "versions": [s.ref for s in services.catalog.all()],
-        "other_ref": other_ref,
-        "base": f"{base}/audits/{audit_id}",
-    }
+            title = (old or new or {}).get("title", rule)
+            changed.append(ChangedFinding(title=title, before=old and old["status"], after=new and new["status"]))
+    return ComparePage(
+        title=f"Compare with {other_ref}",
+        current=current,
+        other=other,
+        changed=changed,
+        versions=[s.ref for s in services.catalog.all()],
+        other_ref=other_ref,
+        base=f"{base}/audits/{audit_id}",
+    )
 
 
 @router.get("/audits/{audit_id}/compare")
 async def compare_page(
     request: Request, services: ServicesDep, principal: PagePrincipal, audit_id: str, standards: str = "national@2025.1"
 ) -> HTMLResponse:
+    """The report against another standards version, and what would change."""
     services.catalog.get(standards)
-    context = await run_in_threadpool(compare_context, services, principal, audit_id, standards, "")
-    return page(request, "compare.html", {**context, "nav": nav(principal, "school")})
+    context = await services.build(compare_context, principal, audit_id, standards, "")
+    return signed_in_page(request, "compare.html", context, principal)

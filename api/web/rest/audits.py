@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.service import audits
+from api.service.audits import AuditDetail, AuditPage
 from api.web.deps import PrincipalDep, ServicesDep, json_body, today
 from api.web.params import HEX_ID, AuditIdPath, StandardsQuery, UrnPath, problems
-from api.web.schemas.common import AuditDetail, AuditPage, AuditSubmitted, GapReportOut
+from api.web.schemas.reports import AuditSubmitted, GapReportOut
 
 router = APIRouter(prefix="/v1", tags=["audits"])
-ERRORS = problems(400, 401, 403, 404, 413, 422)  # every audit route reads a body or may be sent one
+AUDIT_ERRORS = problems(400, 401, 403, 404, 413, 422)  # every audit route reads a body or may be sent one
 AUDIT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -30,7 +31,7 @@ def _json(text: str, status: int = 200) -> Response:
     "/score",
     operation_id="scoreAudit",
     response_model=GapReportOut,
-    responses=ERRORS,
+    responses=AUDIT_ERRORS,
     openapi_extra=AUDIT_BODY,
 )
 async def score(
@@ -68,16 +69,14 @@ async def submit(
 ) -> Response:
     """Store and score an audit (201). With an Idempotency-Key, a retry returns the first response."""
     data = await json_body(request)
-    submission = await services.run(
-        audits.submit_audit,
-        scoring=services.scoring,
+    submission = await services.submit(
         principal=principal,
         urn=urn,
         data=data,
+        source="api",
         idempotency_key=idempotency_key,
         replaces=replaces,
         standards=standards,
-        today=today(),
     )
     headers = {"Location": f"/v1/audits/{submission.audit.id}"}
     if not submission.created:
@@ -85,40 +84,37 @@ async def submit(
     return Response(submission.response_json(), status_code=201, headers=headers, media_type="application/json")
 
 
-@router.get("/schools/{urn}/audits", operation_id="listAudits", response_model=AuditPage, responses=ERRORS)
+@router.get("/schools/{urn}/audits", operation_id="listAudits", response_model=AuditPage, responses=AUDIT_ERRORS)
 async def list_audits(
     services: ServicesDep,
     principal: PrincipalDep,
     urn: UrnPath,
     limit: Annotated[int | None, Query(ge=1, le=200, description="Items per page (default 20).")] = None,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page.")] = None,
-) -> dict[str, Any]:
+) -> AuditPage:
     """A school's audits, newest first, a page at a time."""
-    items, next_cursor = await services.run(
+    return await services.run(
         audits.list_school_audits,
         principal=principal,
         urn=urn,
         limit=limit or services.settings.page_size,
         cursor=cursor,
     )
-    return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/audits/{audit_id}", operation_id="getAudit", response_model=AuditDetail, responses=ERRORS)
-async def get_audit(services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath) -> dict[str, Any]:
+@router.get("/audits/{audit_id}", operation_id="getAudit", response_model=AuditDetail, responses=AUDIT_ERRORS)
+async def get_audit(services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath) -> AuditDetail:
     """One stored audit with its figures."""
     return await services.run(audits.get_audit, principal=principal, audit_id=audit_id)
 
 
-@router.get("/audits/{audit_id}/report", operation_id="getAuditReport", response_model=GapReportOut, responses=ERRORS)
+@router.get(
+    "/audits/{audit_id}/report", operation_id="getAuditReport", response_model=GapReportOut, responses=AUDIT_ERRORS
+)
 async def get_report(
     services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath, standards: StandardsQuery = None
 ) -> dict[str, Any]:
     """The stored report, or a fresh one against another standards version (the stored one is never changed)."""
     return await services.run(
-        audits.get_audit_report,
-        scoring=services.scoring,
-        principal=principal,
-        audit_id=audit_id,
-        standards=standards,
+        audits.get_audit_report, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=standards
     )

@@ -1,0 +1,105 @@
+"""Gap reports as the API shows them: findings, domain scores, and a submitted audit with its report."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.service.audits import AuditSummary
+from api.web.schemas.standards import StandardsIdentity
+
+
+class Measured(BaseModel):
+    """What was measured, in what unit."""
+
+    value: Any
+    unit: str | None
+
+
+class GapOut(BaseModel):
+    """How far short, and what would close the gap."""
+
+    amount: float | None
+    unit: str | None
+    field: str | None
+    text: str
+
+
+class MessageOut(BaseModel):
+    """The three-part message."""
+
+    missing: str
+    why: str
+    how: str
+
+
+class SourceOut(BaseModel):
+    """A citation."""
+
+    source: str
+    title: str
+    ref: str
+    url: str | None
+    verify: bool
+
+
+class ResultOut(BaseModel):
+    """One rule's finding."""
+
+    rule: str
+    title: str
+    domain: str
+    basis: str
+    weight: int
+    provisional: bool
+    status: Literal["met", "partially_met", "not_met", "not_applicable", "not_assessed"]
+    measured: Measured
+    limits: dict[str, Any]
+    gap: GapOut | None
+    message: MessageOut
+    sources: list[SourceOut]
+    missing_inputs: list[str]
+    review_by: str
+    overlay_note: str | None
+
+
+class DomainOut(BaseModel):
+    """A domain's score and counts."""
+
+    id: str
+    title: str
+    score: float | None
+    counts: dict[str, int]
+
+
+class SchoolBrief(BaseModel):
+    """The school a report is about."""
+
+    urn: str
+    name: str | None
+    phase: str | None
+
+
+class GapReportOut(BaseModel):
+    """A gap report: what is met, what falls short, by how much, why it matters and how to close it."""
+
+    standards: StandardsIdentity
+    school: SchoolBrief
+    audit_date: str
+    score: float | None = Field(description="0-100, one decimal; null when no rule could be assessed.")
+    band: str | None
+    band_label: str | None
+    capped_by: list[str]
+    coverage: float | None
+    missing_inputs: list[str]
+    counts: dict[str, int]
+    domains: list[DomainOut]
+    results: list[ResultOut]
+
+
+class AuditSubmitted(BaseModel):
+    """A stored audit and its report."""
+
+    audit: AuditSummary
+    report: GapReportOut
