@@ -23,7 +23,7 @@ from api.web import pages, problems
 from api.web.deps import Services
 from api.web.logs import configure_logging
 from api.web.middleware import BodyLimit, RequestContext
-from api.web.rest import audits, health, imports, schools, standards, trusts
+from api.web.rest import agreements, audits, health, imports, lifecycle, schools, standards, trusts
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Checks a school's self-audit of ordinarily available provision for pupils with special educational
@@ -65,7 +65,16 @@ def create_app(
         keys=KeyCache(key_cache_seconds),
     )
     problems.install(app)
-    for router in (health.router, standards.router, schools.router, audits.router, trusts.router, imports.router):
+    for router in (
+        health.router,
+        standards.router,
+        schools.router,
+        audits.router,
+        trusts.router,
+        lifecycle.router,
+        agreements.router,
+        imports.router,
+    ):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -23,7 +23,7 @@ from api.contract.audit import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog
 from api.service.demo import load_real_schools, realistic_audit
-from api.service.lifecycle import rescore_audits
+from api.service.lifecycle.rescore import rescore_audits
 from api.service.scoring import ScoringService
 from tests.service.test_trusts import (
     RECENT,

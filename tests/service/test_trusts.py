@@ -675,12 +675,12 @@ def test_benchmark_for_school_keys_and_schools_without_audits(client: TestClient
 
 def test_exports_stream_a_batch_at_a_time(client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     from api.rules.catalog import load_catalog
-    from api.service import trusts
     from api.service.access import Principal, Role
+    from api.service.trusts import exports
 
     seeded = seed(client, engine)
-    monkeypatch.setattr(trusts, "EXPORT_BATCH", 2)
-    chunks = trusts.open_export(
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)
+    chunks = exports.open_export(
         engine=engine,
         catalog=load_catalog(),
         principal=Principal(key_id="test", role=Role.trust, trust_id="T1"),
@@ -697,7 +697,7 @@ def test_exports_stream_a_batch_at_a_time(client: TestClient, engine: Engine, mo
         sorted(seeded.t1)
     )
     with pytest.raises(NotFound, match="there is no trust T1 that this key can see"):
-        trusts.open_export(
+        exports.open_export(
             engine=engine,
             catalog=load_catalog(),
             principal=Principal(key_id="test", role=Role.trust, trust_id="T2"),
