@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from api.storage.db import session_scope
 from api.storage.tables import ExceptionRow, utcnow
+from tests.builders import TODAY, Seeded, exception_body, seed
 from tests.conftest import make_key
-from tests.service.test_trusts import TODAY, Seeded, seed
 
 CREDIT = {"met": Fraction(1), "partially_met": Fraction(1, 2), "not_met": Fraction(0)}
 
@@ -34,21 +34,6 @@ def expected_score(report: dict[str, Any], left_out: set[str]) -> float | None:
     exact = 100 * sum(r["weight"] * CREDIT[r["status"]] for r in counted) / weights
     tenths = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return float(tenths)
-
-
-def exception_body(rule: str, **changes: Any) -> dict[str, Any]:
-    """A valid exception to ``rule``."""
-    body = {
-        "rule": rule,
-        "reason": "The sensory room is being built this term; the school uses the library meanwhile.",
-        "approver_name": "Pat Chair",
-        "approver_role": "Chair of the local governing board",
-        "risk": "medium",
-        "review_on": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=120)).isoformat(),
-    }
-    body.update(changes)
-    return body
 
 
 def latest_with_shortfall(client: TestClient, seeded: Seeded) -> tuple[str, str, dict[str, Any], str]:

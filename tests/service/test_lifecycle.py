@@ -25,16 +25,8 @@ from api.rules.catalog import Catalog
 from api.service.demo import load_real_schools, realistic_audit
 from api.service.lifecycle.rescore import rescore_audits
 from api.service.scoring import ScoringService
-from tests.service.test_trusts import (
-    RECENT,
-    check_summary,
-    expected_summary,
-    latest_audit,
-    latest_reports,
-    seed,
-    stored_report,
-    submit,
-)
+from tests.builders import RECENT, seed, submit
+from tests.service.expected import check_summary, expected_summary, latest_audit, latest_reports, stored_report
 
 OLD, NEW = "national@2025.1", "national@2026.1"
 

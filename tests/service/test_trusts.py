@@ -8,231 +8,22 @@ import csv
 import datetime as dt
 import io
 import json
-import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.errors import NotFound
-from api.service.demo import load_real_schools, realistic_audit
+from api.service.demo import load_real_schools
+from tests.builders import AUTUMN, RECENT, SPRING, SUMMER, TODAY, seed, seeded_schools, submit
 from tests.conftest import make_key
+from tests.service.expected import audit_list, check_summary, expected_summary, latest_reports
 
-TODAY = dt.date.today()
-RECENT = TODAY - dt.timedelta(days=3)  # scored against national@2026.1 (in effect from 2026-09-01)
-OLD = dt.date(2025, 10, 2)  # more than 12 months ago: stale
-AUTUMN, SPRING, SUMMER = dt.date(2025, 10, 15), dt.date(2026, 2, 10), dt.date(2026, 6, 15)
-SHORT = ("not_met", "partially_met")
 SORTS = ("score", "-score", "name", "-name", "audit_date", "-audit_date", "band", "-band")
 BAND_ORDER = {"emerging": 0, "developing": 1, "established": 2, "enhanced": 3}
-
-
-@dataclass
-class Seeded:
-    """The seeded trusts: headers of the keys made, and each school's URN."""
-
-    admin: dict[str, str]
-    trust: dict[str, str]
-    other_trust: dict[str, str]
-    t1: list[str]
-    t2: list[str]
-    audits: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def no_audit(self) -> str:
-        """The T1 school that has no audit."""
-        return self.t1[3]
-
-    @property
-    def stale(self) -> str:
-        """The T1 school whose only audit is more than a year old."""
-        return self.t1[2]
-
-
-def _schools() -> list[Any]:
-    real = [school for school in load_real_schools() if school.urn]
-    primary = [school for school in real if school.phase == "primary"]
-    secondary = [school for school in real if school.phase == "secondary"]
-    return [*primary[:4], *secondary[:2], *primary[4:6]]
-
-
-def submit(client: TestClient, headers: dict[str, str], school: Any, day: dt.date, seed: int, **query: str) -> str:
-    """Submit a realistic audit of ``school`` dated ``day``; returns its id."""
-    audit = realistic_audit(random.Random(seed), school, school.urn, day)
-    response = client.post(f"/v1/schools/{school.urn}/audits", json=audit, headers=headers, params=query)
-    assert response.status_code == 201, response.text
-    audit_id: str = response.json()["audit"]["id"]
-    return audit_id
-
-
-def seed(client: TestClient, engine: Engine) -> Seeded:
-    """Trust T1 of six schools and T2 of two, with audits chosen to exercise every rule of "latest report".
-
-    T1: S0 audited each term and recently; S1 recently, then corrected by an audit dated a day earlier (the
-    correction counts, the replaced audit does not); S2 only more than a year ago (stale, national@2025.1); S3
-    never; S4 twice on the same recent day (the later stored counts); S5 in autumn and summer. T2: two schools.
-    """
-    admin = {"Authorization": make_key(engine, "admin")}
-    for trust_id, name in (("T1", "Trust one"), ("T2", "Trust two")):
-        assert client.put(f"/v1/trusts/{trust_id}", json={"name": name}, headers=admin).status_code == 201
-    schools = _schools()
-    for index, school in enumerate(schools):
-        fields = {
-            "name": school.name,
-            "phase": school.phase,
-            "local_authority": "Devon" if index < 3 else "Somerset",
-            "trust_id": "T1" if index < 6 else "T2",
-        }
-        assert client.put(f"/v1/schools/{school.urn}", json=fields, headers=admin).status_code == 201
-    s0, s1, s2, _, s4, s5, s6, s7 = schools
-    plan = [
-        (s0, AUTUMN),
-        (s0, SPRING),
-        (s0, SUMMER),
-        (s0, RECENT),
-        (s1, AUTUMN),
-        (s1, RECENT),
-        (s2, OLD),
-        (s4, SPRING),
-        (s4, RECENT),
-        (s4, RECENT),
-        (s5, AUTUMN),
-        (s5, SUMMER),
-        (s6, RECENT),
-        (s7, RECENT),
-    ]
-    audits: dict[str, list[str]] = defaultdict(list)
-    for number, (school, day) in enumerate(plan):
-        audits[school.urn].append(submit(client, admin, school, day, seed=number))
-    correction = submit(client, admin, s1, RECENT - dt.timedelta(days=1), seed=99, replaces=audits[s1.urn][-1])
-    audits[s1.urn].append(correction)
-    urns = [school.urn for school in schools]
-    return Seeded(
-        admin=admin,
-        trust={"Authorization": make_key(engine, "trust", trust="T1")},
-        other_trust={"Authorization": make_key(engine, "trust", trust="T2")},
-        t1=urns[:6],
-        t2=urns[6:],
-        audits=dict(audits),
-    )
-
-
-# ------------------------------------------------------------------------------------ the independent computation
-
-
-def audit_list(client: TestClient, headers: dict[str, str], urn: str) -> list[dict[str, Any]]:
-    """Every audit of a school, through the audits endpoint."""
-    response = client.get(f"/v1/schools/{urn}/audits", params={"limit": 200}, headers=headers)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
-
-
-def latest_audit(client: TestClient, headers: dict[str, str], urn: str) -> dict[str, Any] | None:
-    """The school's latest audit by audit date then time stored, leaving out audits a correction replaced."""
-    items = audit_list(client, headers, urn)
-    replaced = {item["replaces_id"] for item in items if item["replaces_id"]}
-    candidates = [item for item in items if item["id"] not in replaced]
-    return max(candidates, key=lambda item: (item["audit_date"], item["created_at"]), default=None)
-
-
-def stored_report(engine: Engine, audit_id: str, standards: str) -> dict[str, Any] | None:
-    """The stored report body of an audit against a version, straight from the reports table."""
-    name, version = standards.split("@")
-    query = sa.text(
-        "SELECT body FROM reports WHERE audit_id = :audit AND standards_set = :set AND standards_version = :version"
-    )
-    with engine.connect() as connection:
-        body = connection.execute(query, {"audit": audit_id, "set": name, "version": version}).scalar_one_or_none()
-    if body is None:
-        return None
-    return json.loads(body) if isinstance(body, str) else dict(body)
-
-
-def latest_reports(
-    client: TestClient, engine: Engine, headers: dict[str, str], urns: list[str], standards: str | None = None
-) -> dict[str, tuple[dict[str, Any], dict[str, Any] | None]]:
-    """For each school with an audit: (latest audit, its submission report or stored report against ``standards``)."""
-    found: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
-    for urn in urns:
-        audit = latest_audit(client, headers, urn)
-        if audit is None:
-            continue
-        if standards is None:
-            response = client.get(f"/v1/audits/{audit['id']}/report", headers=headers)
-            assert response.status_code == 200
-            found[urn] = (audit, response.json())
-        else:
-            found[urn] = (audit, stored_report(engine, audit["id"], standards))
-    return found
-
-
-def expected_summary(reports: dict[str, tuple[dict[str, Any], dict[str, Any] | None]]) -> dict[str, Any]:
-    """Bands, domain averages and rule shortfalls computed in Python from the report bodies."""
-    bodies = [report for _, report in reports.values() if report is not None]
-    bands = Counter(body["band"] for body in bodies)
-    capped = Counter(body["band"] for body in bodies if body["capped_by"])
-    domain_scores: dict[str, list[float]] = defaultdict(list)
-    for body in bodies:
-        for domain in body["domains"]:
-            if domain["score"] is not None:
-                domain_scores[domain["id"]].append(domain["score"])
-    rules: dict[str, dict[str, Any]] = {}
-    for body in bodies:
-        for result in body["results"]:
-            row = rules.setdefault(result["rule"], {"short": 0, "gap": 0.0, "unit": None, "statuses": Counter()})
-            row["statuses"][result["status"]] += 1
-            if result["status"] in SHORT:
-                row["short"] += 1
-                if result["gap"] is not None and result["gap"]["amount"] is not None:
-                    row["gap"] += result["gap"]["amount"]
-                    row["unit"] = result["gap"]["unit"]
-    return {
-        "bands": bands,
-        "capped": capped,
-        "domains": {domain: sum(scores) / len(scores) for domain, scores in domain_scores.items()},
-        "domain_counts": {domain: len(scores) for domain, scores in domain_scores.items()},
-        "rules": rules,
-    }
-
-
-def check_summary(summary: dict[str, Any], expected: dict[str, Any], total: int, reported: int) -> None:
-    """Compare a summary response with the independent computation."""
-    assert summary["schools"]["total"] == total
-    assert summary["schools"]["with_report"] == reported
-    assert summary["schools"]["without_report"] == total - reported
-    got_bands = {row["band"]: row["schools"] for row in summary["bands"] if row["schools"]}
-    assert got_bands == dict(expected["bands"])
-    assert {row["band"]: row["capped"] for row in summary["bands"] if row["capped"]} == dict(expected["capped"])
-    assert sum(row["schools"] for row in summary["bands"]) == reported
-    got_domains = {row["domain"]: row for row in summary["domains"]}
-    assert set(got_domains) == set(expected["domains"])
-    for domain, average in expected["domains"].items():
-        assert got_domains[domain]["average_score"] == pytest.approx(average, abs=0.051)
-        assert got_domains[domain]["schools"] == expected["domain_counts"][domain]
-    got_rules = {row["rule"]: row for row in summary["rules"]}
-    assert set(got_rules) == set(expected["rules"])
-    for rule, wanted in expected["rules"].items():
-        row = got_rules[rule]
-        assert row["schools_short"] == wanted["short"], rule
-        for status in ("met", "not_met", "partially_met", "not_assessed", "not_applicable"):
-            assert row[status] == wanted["statuses"][status], (rule, status)
-        if wanted["unit"] is None:
-            assert row["gap_total"] is None, rule
-        else:
-            assert row["gap_total"] == pytest.approx(wanted["gap"], abs=0.006), rule
-            assert row["gap_unit"] == wanted["unit"]
-            amount = round(wanted["gap"], 2)
-            shown = str(int(amount)) if amount.is_integer() else str(amount)
-            plural = "s" if wanted["short"] != 1 else ""
-            assert row["text"] == f"{shown} {wanted['unit']} across {wanted['short']} school{plural}"
-    shorts = [row["schools_short"] for row in summary["rules"]]
-    assert shorts == sorted(shorts, reverse=True), "rules are listed with the most schools short first"
 
 
 # ------------------------------------------------------------------------------------------------ the summary
@@ -514,7 +305,7 @@ def test_etag_answers_304_until_something_changes(client: TestClient, engine: En
         assert listed.status_code == 304, path
         outsider = client.get(path, headers={**seeded.other_trust, "If-None-Match": etag})
         assert outsider.status_code == 404, "a 304 must not tell another trust that this one exists"
-        submit(client, seeded.admin, _schools()[0], RECENT, seed=500 + number)
+        submit(client, seeded.admin, seeded_schools()[0], RECENT, seed=500 + number)
         changed = client.get(path, headers={**seeded.trust, "If-None-Match": etag})
         assert changed.status_code == 200, path
         assert changed.headers["etag"] != etag

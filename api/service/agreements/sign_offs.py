@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from api.errors import Forbidden, NotFound
 from api.service import audits
-from api.service.access import Principal, Role, require_school
+from api.service.access import Principal, Role
 from api.service.agreements.exceptions import iso_time
 from api.service.agreements.models import SignOffOut
 from api.storage import repository
@@ -46,17 +46,10 @@ def sign_off_report(
     Raises NotFound (an audit this key may not see, or no stored report against ``standards``) and Forbidden
     (a key that is neither a governor's nor an admin's).
     """
-    missing = NotFound(f"there is no audit {audit_id} that this key can see")
+    audits.get_audit(engine=engine, principal=principal, audit_id=audit_id)  # access check
+    if principal.role not in (Role.governor, Role.admin):
+        raise Forbidden("only a governor key can sign off a report: the sign-off says a governor has reviewed it")
     with session_scope(engine) as session:
-        audit = repository.get_audit(session=session, audit_id=audit_id)
-        if audit is None:
-            raise missing
-        try:
-            require_school(session=session, principal=principal, urn=audit.school_urn)
-        except NotFound:
-            raise missing from None
-        if principal.role not in (Role.governor, Role.admin):
-            raise Forbidden("only a governor key can sign off a report: the sign-off says a governor has reviewed it")
         if standards is None:
             report = repository.get_first_report(session=session, audit_id=audit_id)
         else:

@@ -71,7 +71,11 @@ def rescore_audits(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> RescoreResult:
-    """Score every stored audit (of one trust, or all) that lacks a report against ``standards``, a batch at a time."""
+    """Score every stored audit (of one trust, or all) that lacks a report against SET@VERSION ``standards``, a batch
+    at a time, calling ``progress(done, to do)`` after each; returns what the run did.
+
+    Raises StandardsNotFound (a version the catalogue does not know) and NotFound (no trust ``trust_id``).
+    """
     target = scoring.catalog.get(standards)
     key = (target.set, target.version)
     scorer = scoring.scorer(target)

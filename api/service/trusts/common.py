@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -58,15 +59,31 @@ def parse_standards(*, catalog: Catalog, ref: str | None) -> tuple[str, str] | N
     return standards.set, standards.version
 
 
-def scope_of(
-    *, catalog: Catalog, trust_id: str, standards: str | None, phase: str | None, local_authority: str | None
-) -> tuple[tuple[str, str] | None, Scope]:
-    """The (set, version) of a SET@VERSION (or None) and the scope of a trust view with these filters.
+@dataclass(frozen=True, slots=True)
+class TrustFilters:
+    """What a trust view is asked for: a standards version (SET@VERSION; None: each school's submission report),
+    and only the schools of a phase or of a local authority (None: all)."""
+
+    standards: str | None = None
+    phase: str | None = None
+    local_authority: str | None = None
+
+    def as_params(self) -> dict[str, str | None]:
+        """The filters by name, as the view's parameters (for its ETag)."""
+        return asdict(self)
+
+
+NO_FILTERS = TrustFilters()
+
+
+def scope_of(*, catalog: Catalog, trust_id: str, filters: TrustFilters) -> tuple[tuple[str, str] | None, Scope]:
+    """The (set, version) of the version asked for (or None) and the scope of a trust view with these filters.
 
     Raises StandardsNotFound for a version the catalogue does not know.
     """
-    chosen = parse_standards(catalog=catalog, ref=standards)
-    return chosen, Scope(trust_id=trust_id, phase=phase, local_authority=local_authority, standards=chosen)
+    chosen = parse_standards(catalog=catalog, ref=filters.standards)
+    scope = Scope(trust_id=trust_id, phase=filters.phase, local_authority=filters.local_authority, standards=chosen)
+    return chosen, scope
 
 
 def filters_of(*, phase: str | None, local_authority: str | None) -> Filters:

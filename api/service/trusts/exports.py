@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from api.errors import RequestInvalid
 from api.rules.catalog import Catalog
 from api.service.access import Principal
-from api.service.trusts.common import as_date, band_labels, check_trust, iso, scope_of
+from api.service.trusts.common import NO_FILTERS, TrustFilters, as_date, band_labels, check_trust, iso, scope_of
 from api.service.trusts.table import school_row
 from api.storage.queries import table
 from api.storage.queries.latest import AnyRow, Scope
@@ -105,9 +105,7 @@ def open_export(
     table: str,
     fmt: str,
     today: dt.date,
-    standards: str | None = None,
-    phase: str | None = None,
-    local_authority: str | None = None,
+    filters: TrustFilters = NO_FILTERS,
 ) -> Iterator[bytes]:
     """Check access now, then return the export's chunks (UTF-8 bytes): the schools table (``table`` 'schools')
     or every finding ('findings'), as ``fmt`` 'csv' (with a header row) or 'ndjson'.
@@ -117,9 +115,7 @@ def open_export(
     """
     if table not in ("schools", "findings") or fmt not in ("csv", "ndjson"):
         raise RequestInvalid("an export is of 'schools' or 'findings', as 'csv' or 'ndjson'")
-    _, scope = scope_of(
-        catalog=catalog, trust_id=trust_id, standards=standards, phase=phase, local_authority=local_authority
-    )
+    _, scope = scope_of(catalog=catalog, trust_id=trust_id, filters=filters)
     check_trust(engine=engine, principal=principal, trust_id=trust_id)
     labels = band_labels(catalog=catalog)
     return _stream(engine=engine, scope=scope, table_name=table, fmt=fmt, today=today, labels=labels)

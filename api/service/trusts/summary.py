@@ -9,6 +9,8 @@ from sqlalchemy.engine import Engine
 from api.rules.catalog import Catalog
 from api.service.access import Principal
 from api.service.trusts.common import (
+    NO_FILTERS,
+    TrustFilters,
     band_labels,
     band_ranks,
     count_text,
@@ -36,23 +38,14 @@ _OTHER_STATUSES = ("not_met", "partially_met", "not_assessed", "not_applicable")
 
 
 def summarise_trust(
-    *,
-    engine: Engine,
-    catalog: Catalog,
-    principal: Principal,
-    trust_id: str,
-    standards: str | None = None,
-    phase: str | None = None,
-    local_authority: str | None = None,
+    *, engine: Engine, catalog: Catalog, principal: Principal, trust_id: str, filters: TrustFilters = NO_FILTERS
 ) -> TrustSummary:
     """Schools by band, each domain's average score and, per rule, how many schools fall short and by how much.
 
-    ``standards`` is a SET@VERSION (None: each school's submission report). Raises NotFound (a trust this key
-    may not see) and StandardsNotFound.
+    ``filters`` choose the version read and the schools counted. Raises NotFound (a trust this key may not see)
+    and StandardsNotFound.
     """
-    chosen, scope = scope_of(
-        catalog=catalog, trust_id=trust_id, standards=standards, phase=phase, local_authority=local_authority
-    )
+    chosen, scope = scope_of(catalog=catalog, trust_id=trust_id, filters=filters)
     refs = {s.ref for s in catalog.all()}
     with session_scope(engine) as session:
         trust = require_trust(session=session, principal=principal, trust_id=trust_id)
@@ -82,7 +75,7 @@ def summarise_trust(
     return TrustSummary(
         trust=trust_ref(trust),
         standards=ref_text(chosen),
-        filters=filters_of(phase=phase, local_authority=local_authority),
+        filters=filters_of(phase=filters.phase, local_authority=filters.local_authority),
         schools=SchoolCounts(
             total=total, with_report=reported, without_report=total - reported, without_audit=total - audited
         ),

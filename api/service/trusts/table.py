@@ -15,6 +15,8 @@ from api.errors import RequestInvalid
 from api.rules.catalog import Catalog
 from api.service.access import Principal
 from api.service.trusts.common import (
+    NO_FILTERS,
+    TrustFilters,
     as_date,
     band_labels,
     band_ranks,
@@ -103,9 +105,7 @@ def list_trust_schools(
     sort: str = "name",
     limit: int = 20,
     cursor: str | None = None,
-    standards: str | None = None,
-    phase: str | None = None,
-    local_authority: str | None = None,
+    filters: TrustFilters = NO_FILTERS,
 ) -> TrustSchoolPage:
     """A page of ``limit`` of the trust's schools, one row each with its latest report, sorted by ``sort`` (score,
     name, audit_date or band, '-' first for descending), with the next page's cursor.
@@ -117,9 +117,7 @@ def list_trust_schools(
     if field not in table.SORTS:
         raise RequestInvalid(f"sort: must be one of {', '.join(table.SORTS)}, optionally after '-' for descending")
     after = decode_table_cursor(sort=sort, cursor=cursor) if cursor else None
-    chosen, scope = scope_of(
-        catalog=catalog, trust_id=trust_id, standards=standards, phase=phase, local_authority=local_authority
-    )
+    chosen, scope = scope_of(catalog=catalog, trust_id=trust_id, filters=filters)
     with session_scope(engine) as session:
         trust = require_trust(session=session, principal=principal, trust_id=trust_id)
         total = latest.count_schools(session=session, scope=scope)

@@ -8,7 +8,17 @@ from sqlalchemy.engine import Engine
 
 from api.rules.catalog import Catalog
 from api.service.access import Principal
-from api.service.trusts.common import as_date, filters_of, iso, ref_text, require_trust, scope_of, trust_ref
+from api.service.trusts.common import (
+    NO_FILTERS,
+    TrustFilters,
+    as_date,
+    filters_of,
+    iso,
+    ref_text,
+    require_trust,
+    scope_of,
+    trust_ref,
+)
 from api.service.trusts.models import SchoolTrend, TermAverage, TermPoint, TrustTrend
 from api.storage.db import session_scope
 from api.storage.queries import trends
@@ -28,23 +38,14 @@ def term_label(*, year: int, term: int) -> str:
 
 
 def trend_trust(
-    *,
-    engine: Engine,
-    catalog: Catalog,
-    principal: Principal,
-    trust_id: str,
-    standards: str | None = None,
-    phase: str | None = None,
-    local_authority: str | None = None,
+    *, engine: Engine, catalog: Catalog, principal: Principal, trust_id: str, filters: TrustFilters = NO_FILTERS
 ) -> TrustTrend:
     """Each school's score term by term (its latest audit of each term) and the trust's average per term.
 
     Terms are autumn (September to December), spring (January to April) and summer (May to August). Raises
     NotFound (a trust this key may not see) and StandardsNotFound.
     """
-    chosen, scope = scope_of(
-        catalog=catalog, trust_id=trust_id, standards=standards, phase=phase, local_authority=local_authority
-    )
+    chosen, scope = scope_of(catalog=catalog, trust_id=trust_id, filters=filters)
     with session_scope(engine) as session:
         trust = require_trust(session=session, principal=principal, trust_id=trust_id)
         averages = trends.average_terms(session=session, scope=scope)
@@ -63,7 +64,7 @@ def trend_trust(
     return TrustTrend(
         trust=trust_ref(trust),
         standards=ref_text(chosen),
-        filters=filters_of(phase=phase, local_authority=local_authority),
+        filters=filters_of(phase=filters.phase, local_authority=filters.local_authority),
         terms=[
             TermAverage(
                 term=term_label(year=year, term=term),

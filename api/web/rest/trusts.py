@@ -17,7 +17,7 @@ from api.service.access import Principal
 from api.service.lifecycle.impact import impact_trust
 from api.service.lifecycle.models import TrustImpact
 from api.service.trusts.benchmark import benchmark_school
-from api.service.trusts.common import trust_etag
+from api.service.trusts.common import TrustFilters, trust_etag
 from api.service.trusts.exports import open_export
 from api.service.trusts.models import Benchmark, TrustSchoolPage, TrustSummary, TrustTrend
 from api.service.trusts.summary import summarise_trust
@@ -68,12 +68,12 @@ def places(phase: PhaseQuery = None, local_authority: LocalAuthorityQuery = None
 PlacesDep = Annotated[dict[str, Any], Depends(places)]
 
 
-def trust_filters(where: PlacesDep, standards: StoredStandardsQuery = None) -> dict[str, Any]:
-    """The ?standards=, ?phase= and ?local_authority= filters of a trust view, as keyword arguments."""
-    return {"standards": standards, **where}
+def trust_filters(where: PlacesDep, standards: StoredStandardsQuery = None) -> TrustFilters:
+    """The ?standards=, ?phase= and ?local_authority= filters of a trust view."""
+    return TrustFilters(standards=standards, **where)
 
 
-FiltersDep = Annotated[dict[str, Any], Depends(trust_filters)]
+FiltersDep = Annotated[TrustFilters, Depends(trust_filters)]
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -126,12 +126,12 @@ async def stream_export(
     trust_id: str,
     table_name: str,
     fmt: str,
-    filters: dict[str, Any],
+    filters: TrustFilters,
     if_none_match: str | None,
 ) -> Response:
     """A trust export streamed with an ETag (304 when the caller's copy is current) as an attachment."""
     view = f"export-{table_name}-{fmt}"
-    not_modified, headers = await _check_etag(services, principal, trust_id, view, filters, if_none_match)
+    not_modified, headers = await _check_etag(services, principal, trust_id, view, filters.as_params(), if_none_match)
     if not_modified is not None:
         return not_modified
     chunks = await services.run(
@@ -142,7 +142,7 @@ async def stream_export(
         table=table_name,
         fmt=fmt,
         today=today(),
-        **filters,
+        filters=filters,
     )
     headers["Content-Disposition"] = f'attachment; filename="{trust_id}-{table_name}.{fmt}"'
     return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
@@ -169,10 +169,10 @@ async def summary(
         response,
         trust_id,
         view="summary",
-        etag_params=filters,
+        etag_params=filters.as_params(),
         if_none_match=if_none_match,
         read=summarise_trust,
-        **filters,
+        filters=filters,
     )
 
 
@@ -207,11 +207,11 @@ async def schools(
         response,
         trust_id,
         view="schools",
-        etag_params={**filters, **page},
+        etag_params={**filters.as_params(), **page},
         if_none_match=if_none_match,
         read=list_trust_schools,
         today=today(),
-        **filters,
+        filters=filters,
         **page,
     )
 
@@ -234,10 +234,10 @@ async def trend(
         response,
         trust_id,
         view="trend",
-        etag_params=filters,
+        etag_params=filters.as_params(),
         if_none_match=if_none_match,
         read=trend_trust,
-        **filters,
+        filters=filters,
     )
 
 
