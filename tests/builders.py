@@ -124,3 +124,8 @@ def exception_body(rule: str, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def key_id(headers: dict[str, str]) -> str:
+    """The public id of the key in an Authorization header ('Bearer oap_<id>_<secret>')."""
+    return headers["Authorization"].split(" ", 1)[1].split("_")[1]

@@ -1,5 +1,6 @@
 """The trust figures computed independently, in Python, from the stored audits and reports (read back through the
-audit endpoints and the tables), for the dashboard and lifecycle tests to compare with."""
+audit endpoints and the tables), for the dashboard and lifecycle tests to compare with; and the whole schools table
+read back page by page."""
 
 from __future__ import annotations
 
@@ -123,3 +124,23 @@ def check_summary(summary: dict[str, Any], expected: dict[str, Any], total: int,
             assert row["text"] == f"{shown} {wanted['unit']} across {wanted['short']} school{plural}"
     shorts = [row["schools_short"] for row in summary["rules"]]
     assert shorts == sorted(shorts, reverse=True), "rules are listed with the most schools short first"
+
+
+def all_pages(client: TestClient, headers: dict[str, str], sort: str, limit: int) -> list[dict[str, Any]]:
+    """Every row of the schools table, following next_cursor."""
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(20):
+        params: dict[str, Any] = {"sort": sort, "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        response = client.get("/v1/trusts/T1/schools", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= limit
+        assert page["total"] == 6
+        rows += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return rows
+    raise AssertionError("pagination did not end")

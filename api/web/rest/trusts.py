@@ -7,7 +7,8 @@ aggregation runs; a matching ``If-None-Match`` gets 304 with no body.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -88,64 +89,69 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return False
 
 
-async def _check_etag(
-    services: Services, principal: Principal, trust_id: str, view: str, params: dict[str, Any], header: str | None
-) -> tuple[Response | None, dict[str, str]]:
-    """(a 304 response when ``header`` names the view's current ETag, else None; the ETag and cache headers)."""
-    etag = await services.run(
-        trust_etag, principal=principal, trust_id=trust_id, view=view, params=params, today=today()
-    )
-    headers = {"ETag": etag, **CACHE_HEADERS}
-    return (Response(status_code=304, headers=headers) if etag_matches(header, etag) else None), headers
+@dataclass(frozen=True, slots=True)
+class TrustRead:
+    """A request for a view of one trust: who asks, for which trust, and the ETag the caller already holds."""
+
+    services: Services
+    principal: Principal
+    response: Response
+    trust_id: str
+    if_none_match: str | None
+
+    async def _check(self, view: str, params: Mapping[str, Any]) -> tuple[Response | None, dict[str, str]]:
+        """(304 when the caller's ETag is the view's current one, else None; the ETag and cache headers)."""
+        etag = await self.services.run(
+            trust_etag, principal=self.principal, trust_id=self.trust_id, view=view, params=params, today=today()
+        )
+        headers = {"ETag": etag, **CACHE_HEADERS}
+        return (Response(status_code=304, headers=headers) if etag_matches(self.if_none_match, etag) else None), headers
+
+    async def answer(
+        self, view: str, params: Mapping[str, Any], read: Callable[..., T], **arguments: Any
+    ) -> T | Response:
+        """The conditional read: 304 when the caller's copy of the view (made with ``params``) is current, otherwise
+        ``read(**arguments)`` (given the catalogue, the key and the trust) with the ETag set."""
+        not_modified, headers = await self._check(view, params)
+        if not_modified is not None:
+            return not_modified
+        self.response.headers.update(headers)
+        return await self.services.run(
+            read, catalog=self.services.catalog, principal=self.principal, trust_id=self.trust_id, **arguments
+        )
+
+    async def export(self, table: str, fmt: str, filters: TrustFilters) -> Response:
+        """The export of ``table`` ('schools' or 'findings') as ``fmt``, streamed as an attachment with its ETag
+        (304 when the caller's copy is current)."""
+        not_modified, headers = await self._check(f"export-{table}-{fmt}", filters.as_params())
+        if not_modified is not None:
+            return not_modified
+        chunks = await self.services.run(
+            open_export,
+            catalog=self.services.catalog,
+            principal=self.principal,
+            trust_id=self.trust_id,
+            table=table,
+            fmt=fmt,
+            today=today(),
+            filters=filters,
+        )
+        headers["Content-Disposition"] = f'attachment; filename="{self.trust_id}-{table}.{fmt}"'
+        return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
-async def conditional_read(
-    services: Services,
-    principal: Principal,
+async def trust_read(
+    services: ServicesDep,
+    principal: PrincipalDep,
     response: Response,
-    trust_id: str,
-    *,
-    view: str,
-    etag_params: dict[str, Any],
-    if_none_match: str | None,
-    read: Callable[..., T],
-    **arguments: Any,
-) -> T | Response:
-    """A trust read with an ETag made of the view and ``etag_params``: 304 when the caller's copy is current,
-    otherwise ``read(**arguments)`` (with the catalogue, the key and the trust) with the ETag set."""
-    not_modified, headers = await _check_etag(services, principal, trust_id, view, etag_params, if_none_match)
-    if not_modified is not None:
-        return not_modified
-    response.headers.update(headers)
-    return await services.run(read, catalog=services.catalog, principal=principal, trust_id=trust_id, **arguments)
+    trust_id: TrustPath,
+    if_none_match: IfNoneMatch = None,
+) -> TrustRead:
+    """The request for a trust view, from its path and headers."""
+    return TrustRead(services, principal, response, trust_id, if_none_match)
 
 
-async def stream_export(
-    services: Services,
-    principal: Principal,
-    trust_id: str,
-    table_name: str,
-    fmt: str,
-    filters: TrustFilters,
-    if_none_match: str | None,
-) -> Response:
-    """A trust export streamed with an ETag (304 when the caller's copy is current) as an attachment."""
-    view = f"export-{table_name}-{fmt}"
-    not_modified, headers = await _check_etag(services, principal, trust_id, view, filters.as_params(), if_none_match)
-    if not_modified is not None:
-        return not_modified
-    chunks = await services.run(
-        open_export,
-        catalog=services.catalog,
-        principal=principal,
-        trust_id=trust_id,
-        table=table_name,
-        fmt=fmt,
-        today=today(),
-        filters=filters,
-    )
-    headers["Content-Disposition"] = f'attachment; filename="{trust_id}-{table_name}.{fmt}"'
-    return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
+TrustReadDep = Annotated[TrustRead, Depends(trust_read)]
 
 
 # ------------------------------------------------------------------------------------------------ trust reads
@@ -154,26 +160,9 @@ async def stream_export(
 @router.get(
     "/trusts/{trust_id}/summary", operation_id="getTrustSummary", response_model=TrustSummary, responses=READ_RESPONSES
 )
-async def summary(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
-    filters: FiltersDep,
-    if_none_match: IfNoneMatch = None,
-) -> TrustSummary | Response:
+async def summary(trust: TrustReadDep, filters: FiltersDep) -> TrustSummary | Response:
     """Schools by band, each domain's average score and, per rule, how many schools fall short and the summed gap."""
-    return await conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="summary",
-        etag_params=filters.as_params(),
-        if_none_match=if_none_match,
-        read=summarise_trust,
-        filters=filters,
-    )
+    return await trust.answer("summary", filters.as_params(), summarise_trust, filters=filters)
 
 
 @router.get(
@@ -183,10 +172,7 @@ async def summary(
     responses=READ_RESPONSES,
 )
 async def schools(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
+    trust: TrustReadDep,
     filters: FiltersDep,
     sort: Annotated[
         str,
@@ -197,48 +183,19 @@ async def schools(
     ] = "name",
     limit: Annotated[int | None, Query(ge=1, le=200, description="Rows per page (default 20).")] = None,
     cursor: Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page.")] = None,
-    if_none_match: IfNoneMatch = None,
 ) -> TrustSchoolPage | Response:
     """The trust's schools, one row each with its latest report, sortable and a page at a time."""
-    page = {"sort": sort, "limit": limit or services.settings.page_size, "cursor": cursor}
-    return await conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="schools",
-        etag_params={**filters.as_params(), **page},
-        if_none_match=if_none_match,
-        read=list_trust_schools,
-        today=today(),
-        filters=filters,
-        **page,
-    )
+    page = {"sort": sort, "limit": limit or trust.services.settings.page_size, "cursor": cursor}
+    params = {**filters.as_params(), **page}
+    return await trust.answer("schools", params, list_trust_schools, today=today(), filters=filters, **page)
 
 
 @router.get(
     "/trusts/{trust_id}/trend", operation_id="getTrustTrend", response_model=TrustTrend, responses=READ_RESPONSES
 )
-async def trend(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
-    filters: FiltersDep,
-    if_none_match: IfNoneMatch = None,
-) -> TrustTrend | Response:
+async def trend(trust: TrustReadDep, filters: FiltersDep) -> TrustTrend | Response:
     """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term."""
-    return await conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="trend",
-        etag_params=filters.as_params(),
-        if_none_match=if_none_match,
-        read=trend_trust,
-        filters=filters,
-    )
+    return await trust.answer("trend", filters.as_params(), trend_trust, filters=filters)
 
 
 # Version impact belongs to the lifecycle, but this trust-wide view is a trust read (with their ETag) and is
@@ -251,29 +208,11 @@ async def trend(
     responses=READ_RESPONSES,
 )
 async def impact(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
-    from_version: VersionFrom,
-    to_version: VersionTo,
-    where: PlacesDep,
-    if_none_match: IfNoneMatch = None,
+    trust: TrustReadDep, from_version: VersionFrom, to_version: VersionTo, where: PlacesDep
 ) -> TrustImpact | Response:
     """What changes for the trust's schools under another standards version: band changes and changed findings."""
-    return await conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="impact",
-        etag_params={"from": from_version, "to": to_version, **where},
-        if_none_match=if_none_match,
-        read=impact_trust,
-        old=from_version,
-        new=to_version,
-        **where,
-    )
+    params = {"from": from_version, "to": to_version, **where}
+    return await trust.answer("impact", params, impact_trust, old=from_version, new=to_version, **where)
 
 
 @router.get(
@@ -282,16 +221,9 @@ async def impact(
     response_class=StreamingResponse,
     responses=EXPORT_RESPONSES,
 )
-async def export_schools(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    trust_id: TrustPath,
-    filters: FiltersDep,
-    format: ExportFormat = "csv",
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+async def export_schools(trust: TrustReadDep, filters: FiltersDep, format: ExportFormat = "csv") -> Response:
     """The whole schools table, streamed as CSV or NDJSON."""
-    return await stream_export(services, principal, trust_id, "schools", format, filters, if_none_match)
+    return await trust.export("schools", format, filters)
 
 
 @router.get(
@@ -300,16 +232,9 @@ async def export_schools(
     response_class=StreamingResponse,
     responses=EXPORT_RESPONSES,
 )
-async def export_findings(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    trust_id: TrustPath,
-    filters: FiltersDep,
-    format: ExportFormat = "csv",
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+async def export_findings(trust: TrustReadDep, filters: FiltersDep, format: ExportFormat = "csv") -> Response:
     """Every finding of every school's latest report (one row per rule), streamed as CSV or NDJSON."""
-    return await stream_export(services, principal, trust_id, "findings", format, filters, if_none_match)
+    return await trust.export("findings", format, filters)
 
 
 # ------------------------------------------------------------------------------------------------ one school
