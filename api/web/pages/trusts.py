@@ -7,7 +7,6 @@ import io
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from api.service.access import Principal
 from api.service.trusts.models import TrustOverview
@@ -19,22 +18,25 @@ from api.web.templating import page
 router = APIRouter(include_in_schema=False)
 
 
-def _overview(services: Services, principal: Principal, trust_id: str) -> TrustOverview:
-    return trust_overview(
-        engine=services.engine, catalog=services.catalog, principal=principal, trust_id=trust_id, today=today()
+async def _overview(services: Services, principal: Principal, trust_id: str) -> TrustOverview:
+    """The trust's overview (raises NotFound for a trust this key may not see)."""
+    return await services.run(
+        trust_overview, catalog=services.catalog, principal=principal, trust_id=trust_id, today=today()
     )
 
 
 @router.get("/trusts/{trust_id}")
 async def trust_page(request: Request, services: ServicesDep, principal: PagePrincipal, trust_id: str) -> HTMLResponse:
-    overview = await run_in_threadpool(_overview, services, principal, trust_id)
+    """The trust overview page: each school's band in each domain, for the trust's and admin keys."""
+    overview = await _overview(services, principal, trust_id)
     title = f"{overview.trust.name}: overview"
     return page(request, "trust.html", {"title": title, "overview": overview, "nav": nav(principal, "trust")})
 
 
 @router.get("/trusts/{trust_id}/overview.csv")
 async def trust_overview_csv(services: ServicesDep, principal: PagePrincipal, trust_id: str) -> Response:
-    overview = await run_in_threadpool(_overview, services, principal, trust_id)
+    """The overview as CSV: a row per school, its overall band and score, then each domain's band and score."""
+    overview = await _overview(services, principal, trust_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     domains = overview.domains
