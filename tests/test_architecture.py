@@ -255,10 +255,9 @@ def undocumented(tree: ast.Module) -> Iterator[str]:
                 yield node.name
             if isinstance(node, ast.ClassDef):
                 for member in node.body:
-                    public = isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and not member.name.startswith(
-                        "_"
-                    )
-                    if public and not ast.get_docstring(member):
+                    if not isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) or member.name.startswith("_"):
+                        continue
+                    if not ast.get_docstring(member):
                         yield f"{node.name}.{member.name}"
 
 

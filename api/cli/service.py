@@ -183,7 +183,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     import time
 
     from api.rules.catalog import load_catalog
-    from api.service.lifecycle import rescore_audits
+    from api.service.lifecycle.rescore import rescore_audits
     from api.service.scoring import ScoringService
 
     settings = get_settings()

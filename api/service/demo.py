@@ -23,7 +23,8 @@ from sqlalchemy.engine import Engine
 
 from api.rules.catalog import load_catalog
 from api.service.access import Principal, Role, create_key
-from api.service.agreements import record_exception, sign_off_report
+from api.service.agreements.exceptions import record_exception
+from api.service.agreements.sign_offs import sign_off_report
 from api.service.audits import Submission, submit_audit
 from api.service.schools import put_school, put_trust
 from api.service.scoring import ScoringService

@@ -15,6 +15,7 @@ from api.storage.tables import (
     ApiKeyRow,
     AuditRow,
     DraftRow,
+    ExceptionRow,
     FindingRow,
     IdempotencyRow,
     ImportJobRow,
@@ -22,6 +23,7 @@ from api.storage.tables import (
     ReportRow,
     SchoolRow,
     ShareLinkRow,
+    SignOffRow,
     StoredReport,
     TrustRow,
     utcnow,
@@ -223,6 +225,18 @@ def list_shares(*, session: Session, urn: str) -> list[ShareLinkRow]:
     """A school's share links, newest first."""
     query = select(ShareLinkRow).where(ShareLinkRow.school_urn == urn).order_by(col(ShareLinkRow.created_at).desc())
     return list(session.exec(query))
+
+
+def save_exception(*, session: Session, row: ExceptionRow) -> None:
+    """Store a new agreed exception (withdrawing one is a change to its row, flushed with the session)."""
+    session.add(row)
+    session.flush()
+
+
+def save_sign_off(*, session: Session, row: SignOffRow) -> None:
+    """Store a governor's sign-off of a report."""
+    session.add(row)
+    session.flush()
 
 
 def list_reports_for_school(*, session: Session, urn: str, limit: int = 50) -> list[tuple[AuditRow, ReportRow]]:

@@ -24,7 +24,7 @@ from api.web.deps import Services
 from api.web.logs import configure_logging
 from api.web.middleware import BodyLimit, RequestContext
 from api.web.params import problem_doc
-from api.web.rest import audits, health, imports, schools, standards, trusts
+from api.web.rest import agreements, audits, health, imports, lifecycle, schools, standards, trusts
 from api.web.schemas.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
@@ -67,7 +67,16 @@ def create_app(
         keys=KeyCache(key_cache_seconds),
     )
     problems.install(app)
-    for router in (health.router, standards.router, schools.router, audits.router, trusts.router, imports.router):
+    for router in (
+        health.router,
+        standards.router,
+        schools.router,
+        audits.router,
+        trusts.router,
+        lifecycle.router,
+        agreements.router,
+        imports.router,
+    ):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -31,8 +31,8 @@ from api.storage.db import session_scope
 from api.storage.tables import utcnow
 from api.web import forms
 from api.web.app import create_app
+from tests.builders import exception_body
 from tests.conftest import example_audit, make_key
-from tests.service.test_agreements import exception_body
 
 URN = "113328"
 OTHER_URN = "100000"  # same trust, but the school key of URN cannot see it

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.engine import render
-from api.service import agreements, schools
 from api.service import audits as audit_service
+from api.service import schools
 from api.service.access import Principal
+from api.service.agreements.adjusted import get_adjusted_report
+from api.service.agreements.sign_offs import list_report_sign_offs
 from api.web import charts
 from api.web.deps import Services, ServicesDep, today
 from api.web.pages.common import PagePrincipal, signed_in_page
@@ -43,11 +45,11 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
     """What report.html shows: the report adjusted for agreed exceptions, its sign-offs, what changed since the
     previous audit, findings grouped by domain and two charts. ``base`` prefixes links ("" or a share link's path).
     Raises NotFound for an audit the key cannot see."""
-    adjusted = agreements.get_adjusted_report(
+    adjusted = get_adjusted_report(
         engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, today=today()
     )
-    report = adjusted["report"]
-    sign_offs = agreements.list_report_sign_offs(engine=services.engine, principal=principal, audit_id=audit_id)
+    report = adjusted.report
+    sign_offs = list_report_sign_offs(engine=services.engine, principal=principal, audit_id=audit_id)
     urn = report["school"]["urn"]
     history = schools.school_history(engine=services.engine, principal=principal, urn=urn)
     ids = [item.audit_id for item in history]
@@ -86,7 +88,9 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
         "base": f"{base}/audits/{audit_id}",
         "compare_to": next((ref for ref in others if ref.startswith("national@")), others[0] if others else None),
         "adjusted": adjusted,
-        "exceptions": [{**item, "title": titles.get(item["rule"], item["rule"])} for item in adjusted["exceptions"]],
+        "exceptions": [
+            {**item.model_dump(), "title": titles.get(item.rule, item.rule)} for item in adjusted.exceptions
+        ],
         "sign_offs": sign_offs,
     }
 

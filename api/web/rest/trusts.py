@@ -1,4 +1,4 @@
-"""Trust dashboards: roll-ups, the schools table, trends, exports, benchmarks and the standards lifecycle.
+"""Trust dashboards over JSON: the summary, the schools table, the trend, version impact, exports and benchmarks.
 
 Trust reads carry a weak ETag computed from one cheap query (counts and latest change times of the trust's
 reports, schools, sign-offs and exceptions, plus the view's parameters and today's date) before the expensive
@@ -7,19 +7,26 @@ aggregation runs; a matching ``If-None-Match`` gets 304 with no body.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
-from api.service import agreements, trusts
 from api.service.access import Principal
+from api.service.lifecycle.impact import impact_trust
+from api.service.lifecycle.models import TrustImpact
+from api.service.trusts.benchmark import benchmark_school
+from api.service.trusts.common import TrustFilters, trust_etag
+from api.service.trusts.exports import open_export
+from api.service.trusts.models import Benchmark, TrustSchoolPage, TrustSummary, TrustTrend
+from api.service.trusts.summary import summarise_trust
+from api.service.trusts.table import list_trust_schools
+from api.service.trusts.trend import trend_trust
 from api.web.deps import PrincipalDep, Services, ServicesDep, today
 from api.web.params import (
     ERRORS,
-    AuditIdPath,
-    ExceptionIdPath,
     LocalAuthorityQuery,
     PhaseQuery,
     StoredStandardsQuery,
@@ -27,28 +34,15 @@ from api.web.params import (
     UrnPath,
     VersionFrom,
     VersionTo,
-    problems,
-)
-from api.web.schemas.trusts import (
-    AdjustedReport,
-    Benchmark,
-    ExceptionIn,
-    ExceptionOut,
-    SchoolImpact,
-    SignOffIn,
-    SignOffOut,
-    TrustImpact,
-    TrustSchoolPage,
-    TrustSummary,
-    TrustTrend,
 )
 
 router = APIRouter(prefix="/v1", tags=["trusts"])
-
+T = TypeVar("T")
 
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the If-None-Match ETag is still current; no body."}
 }
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {**NOT_MODIFIED, **ERRORS}
 IfNoneMatch = Annotated[
     str | None, Header(alias="If-None-Match", description="An ETag from an earlier response: 304 if still current.")
 ]
@@ -62,9 +56,25 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/x-ndjson": {"schema": {"type": "string"}},
         },
     },
-    **NOT_MODIFIED,
-    **ERRORS,
+    **READ_RESPONSES,
 }
+CACHE_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
+
+
+def places(phase: PhaseQuery = None, local_authority: LocalAuthorityQuery = None) -> dict[str, Any]:
+    """The ?phase= and ?local_authority= filters of a trust view, as keyword arguments of its service call."""
+    return {"phase": phase, "local_authority": local_authority}
+
+
+PlacesDep = Annotated[dict[str, Any], Depends(places)]
+
+
+def trust_filters(where: PlacesDep, standards: StoredStandardsQuery = None) -> TrustFilters:
+    """The ?standards=, ?phase= and ?local_authority= filters of a trust view."""
+    return TrustFilters(standards=standards, **where)
+
+
+FiltersDep = Annotated[TrustFilters, Depends(trust_filters)]
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -79,88 +89,91 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return False
 
 
-CACHE_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
+@dataclass(frozen=True, slots=True)
+class TrustRead:
+    """A request for a view of one trust: who asks, for which trust, and the ETag the caller already holds."""
+
+    services: Services
+    principal: Principal
+    response: Response
+    trust_id: str
+    if_none_match: str | None
+
+    async def _check(self, view: str, params: Mapping[str, Any]) -> tuple[Response | None, dict[str, str]]:
+        """(304 when the caller's ETag is the view's current one, else None; the ETag and cache headers)."""
+        etag = await self.services.run(
+            trust_etag, principal=self.principal, trust_id=self.trust_id, view=view, params=params, today=today()
+        )
+        headers = {"ETag": etag, **CACHE_HEADERS}
+        return (Response(status_code=304, headers=headers) if etag_matches(self.if_none_match, etag) else None), headers
+
+    async def answer(
+        self, view: str, params: Mapping[str, Any], read: Callable[..., T], **arguments: Any
+    ) -> T | Response:
+        """The conditional read: 304 when the caller's copy of the view (made with ``params``) is current, otherwise
+        ``read(**arguments)`` (given the catalogue, the key and the trust) with the ETag set."""
+        not_modified, headers = await self._check(view, params)
+        if not_modified is not None:
+            return not_modified
+        self.response.headers.update(headers)
+        return await self.services.run(
+            read, catalog=self.services.catalog, principal=self.principal, trust_id=self.trust_id, **arguments
+        )
+
+    async def export(self, table: str, fmt: str, filters: TrustFilters) -> Response:
+        """The export of ``table`` ('schools' or 'findings') as ``fmt``, streamed as an attachment with its ETag
+        (304 when the caller's copy is current)."""
+        not_modified, headers = await self._check(f"export-{table}-{fmt}", filters.as_params())
+        if not_modified is not None:
+            return not_modified
+        chunks = await self.services.run(
+            open_export,
+            catalog=self.services.catalog,
+            principal=self.principal,
+            trust_id=self.trust_id,
+            table=table,
+            fmt=fmt,
+            today=today(),
+            filters=filters,
+        )
+        headers["Content-Disposition"] = f'attachment; filename="{self.trust_id}-{table}.{fmt}"'
+        return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
-async def _etag(
-    services: Services, principal: Principal, trust_id: str, view: str, params: dict[str, Any]
-) -> tuple[str, dict[str, str]]:
-    etag = await services.run(
-        trusts.trust_etag,
-        principal=principal,
-        trust_id=trust_id,
-        view=view,
-        params=params,
-        today=today(),
-    )
-    return etag, {"ETag": etag, **CACHE_HEADERS}
-
-
-async def _conditional_read(
-    services: Services,
-    principal: Principal,
+async def trust_read(
+    services: ServicesDep,
+    principal: PrincipalDep,
     response: Response,
-    trust_id: str,
-    *,
-    view: str,
-    etag_params: dict[str, Any],
-    if_none_match: str | None,
-    read: Callable[..., Any],
-    **arguments: Any,
-) -> Any:
-    """A trust read with an ETag: 304 when the caller's copy is current, otherwise ``read`` with the ETag set."""
-    etag, headers = await _etag(services, principal, trust_id, view, etag_params)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return await services.run(read, catalog=services.catalog, principal=principal, trust_id=trust_id, **arguments)
+    trust_id: TrustPath,
+    if_none_match: IfNoneMatch = None,
+) -> TrustRead:
+    """The request for a trust view, from its path and headers."""
+    return TrustRead(services, principal, response, trust_id, if_none_match)
+
+
+TrustReadDep = Annotated[TrustRead, Depends(trust_read)]
 
 
 # ------------------------------------------------------------------------------------------------ trust reads
 
 
 @router.get(
-    "/trusts/{trust_id}/summary",
-    operation_id="getTrustSummary",
-    response_model=TrustSummary,
-    responses={**NOT_MODIFIED, **ERRORS},
+    "/trusts/{trust_id}/summary", operation_id="getTrustSummary", response_model=TrustSummary, responses=READ_RESPONSES
 )
-async def summary(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
-    standards: StoredStandardsQuery = None,
-    phase: PhaseQuery = None,
-    local_authority: LocalAuthorityQuery = None,
-    if_none_match: IfNoneMatch = None,
-) -> Any:
+async def summary(trust: TrustReadDep, filters: FiltersDep) -> TrustSummary | Response:
     """Schools by band, each domain's average score and, per rule, how many schools fall short and the summed gap."""
-    params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    return await _conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="summary",
-        etag_params=params,
-        if_none_match=if_none_match,
-        read=trusts.summarise_trust,
-        **params,
-    )
+    return await trust.answer("summary", filters.as_params(), summarise_trust, filters=filters)
 
 
 @router.get(
     "/trusts/{trust_id}/schools",
     operation_id="listTrustSchools",
     response_model=TrustSchoolPage,
-    responses={**NOT_MODIFIED, **ERRORS},
+    responses=READ_RESPONSES,
 )
 async def schools(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
+    trust: TrustReadDep,
+    filters: FiltersDep,
     sort: Annotated[
         str,
         Query(
@@ -170,121 +183,36 @@ async def schools(
     ] = "name",
     limit: Annotated[int | None, Query(ge=1, le=200, description="Rows per page (default 20).")] = None,
     cursor: Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page.")] = None,
-    standards: StoredStandardsQuery = None,
-    phase: PhaseQuery = None,
-    local_authority: LocalAuthorityQuery = None,
-    if_none_match: IfNoneMatch = None,
-) -> Any:
+) -> TrustSchoolPage | Response:
     """The trust's schools, one row each with its latest report, sortable and a page at a time."""
-    page_size = limit or services.settings.page_size
-    params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    page_params = {"sort": sort, "limit": page_size, "cursor": cursor}
-    return await _conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="schools",
-        etag_params={**params, **page_params},
-        if_none_match=if_none_match,
-        read=trusts.list_trust_schools,
-        today=today(),
-        **page_params,
-        **params,
-    )
+    page = {"sort": sort, "limit": limit or trust.services.settings.page_size, "cursor": cursor}
+    params = {**filters.as_params(), **page}
+    return await trust.answer("schools", params, list_trust_schools, today=today(), filters=filters, **page)
 
 
 @router.get(
-    "/trusts/{trust_id}/trend",
-    operation_id="getTrustTrend",
-    response_model=TrustTrend,
-    responses={**NOT_MODIFIED, **ERRORS},
+    "/trusts/{trust_id}/trend", operation_id="getTrustTrend", response_model=TrustTrend, responses=READ_RESPONSES
 )
-async def trend(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
-    standards: StoredStandardsQuery = None,
-    phase: PhaseQuery = None,
-    local_authority: LocalAuthorityQuery = None,
-    if_none_match: IfNoneMatch = None,
-) -> Any:
+async def trend(trust: TrustReadDep, filters: FiltersDep) -> TrustTrend | Response:
     """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term."""
-    params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    return await _conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="trend",
-        etag_params=params,
-        if_none_match=if_none_match,
-        read=trusts.trend_trust,
-        **params,
-    )
+    return await trust.answer("trend", filters.as_params(), trend_trust, filters=filters)
 
 
+# Version impact belongs to the lifecycle, but this trust-wide view is a trust read (with their ETag) and is
+# registered here, between the trend and the exports, which keeps the API's order of paths.
 @router.get(
     "/trusts/{trust_id}/impact",
     operation_id="getTrustImpact",
     response_model=TrustImpact,
     response_model_by_alias=True,
-    responses={**NOT_MODIFIED, **ERRORS},
+    responses=READ_RESPONSES,
 )
 async def impact(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    response: Response,
-    trust_id: TrustPath,
-    from_version: VersionFrom,
-    to_version: VersionTo,
-    phase: PhaseQuery = None,
-    local_authority: LocalAuthorityQuery = None,
-    if_none_match: IfNoneMatch = None,
-) -> Any:
+    trust: TrustReadDep, from_version: VersionFrom, to_version: VersionTo, where: PlacesDep
+) -> TrustImpact | Response:
     """What changes for the trust's schools under another standards version: band changes and changed findings."""
-    params = {"from": from_version, "to": to_version, "phase": phase, "local_authority": local_authority}
-    return await _conditional_read(
-        services,
-        principal,
-        response,
-        trust_id,
-        view="impact",
-        etag_params=params,
-        if_none_match=if_none_match,
-        read=trusts.impact_trust,
-        old=from_version,
-        new=to_version,
-        phase=phase,
-        local_authority=local_authority,
-    )
-
-
-async def _export(
-    services: Services,
-    principal: Principal,
-    trust_id: str,
-    table: str,
-    fmt: str,
-    params: dict[str, Any],
-    if_none_match: str | None,
-) -> Response:
-    etag, headers = await _etag(services, principal, trust_id, f"export-{table}-{fmt}", params)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    chunks = await services.run(
-        trusts.open_export,
-        catalog=services.catalog,
-        principal=principal,
-        trust_id=trust_id,
-        table=table,
-        fmt=fmt,
-        today=today(),
-        **params,
-    )
-    headers["Content-Disposition"] = f'attachment; filename="{trust_id}-{table}.{fmt}"'
-    return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
+    params = {"from": from_version, "to": to_version, **where}
+    return await trust.answer("impact", params, impact_trust, old=from_version, new=to_version, **where)
 
 
 @router.get(
@@ -293,19 +221,9 @@ async def _export(
     response_class=StreamingResponse,
     responses=EXPORT_RESPONSES,
 )
-async def export_schools(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    trust_id: TrustPath,
-    format: ExportFormat = "csv",
-    standards: StoredStandardsQuery = None,
-    phase: PhaseQuery = None,
-    local_authority: LocalAuthorityQuery = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+async def export_schools(trust: TrustReadDep, filters: FiltersDep, format: ExportFormat = "csv") -> Response:
     """The whole schools table, streamed as CSV or NDJSON."""
-    params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    return await _export(services, principal, trust_id, "schools", format, params, if_none_match)
+    return await trust.export("schools", format, filters)
 
 
 @router.get(
@@ -314,19 +232,9 @@ async def export_schools(
     response_class=StreamingResponse,
     responses=EXPORT_RESPONSES,
 )
-async def export_findings(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    trust_id: TrustPath,
-    format: ExportFormat = "csv",
-    standards: StoredStandardsQuery = None,
-    phase: PhaseQuery = None,
-    local_authority: LocalAuthorityQuery = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+async def export_findings(trust: TrustReadDep, filters: FiltersDep, format: ExportFormat = "csv") -> Response:
     """Every finding of every school's latest report (one row per rule), streamed as CSV or NDJSON."""
-    params = {"standards": standards, "phase": phase, "local_authority": local_authority}
-    return await _export(services, principal, trust_id, "findings", format, params, if_none_match)
+    return await trust.export("findings", format, filters)
 
 
 # ------------------------------------------------------------------------------------------------ one school
@@ -335,142 +243,11 @@ async def export_findings(
 @router.get("/schools/{urn}/benchmark", operation_id="getSchoolBenchmark", response_model=Benchmark, responses=ERRORS)
 async def benchmark(
     services: ServicesDep, principal: PrincipalDep, urn: UrnPath, standards: StoredStandardsQuery = None
-) -> dict[str, Any]:
+) -> Benchmark:
     """The school's latest score as percentiles of its trust and of every school of its phase, on the same version.
 
     A group that holds schools outside the caller's trust is shown only when it has at least five schools.
     """
     return await services.run(
-        trusts.benchmark_school,
-        catalog=services.catalog,
-        principal=principal,
-        urn=urn,
-        standards=standards,
+        benchmark_school, catalog=services.catalog, principal=principal, urn=urn, standards=standards
     )
-
-
-@router.get(
-    "/schools/{urn}/impact",
-    operation_id="getSchoolImpact",
-    response_model=SchoolImpact,
-    response_model_by_alias=True,
-    responses=ERRORS,
-)
-async def school_impact(
-    services: ServicesDep, principal: PrincipalDep, urn: UrnPath, from_version: VersionFrom, to_version: VersionTo
-) -> dict[str, Any]:
-    """What changes for the school's latest audit under another standards version."""
-    return await services.run(
-        trusts.impact_school,
-        catalog=services.catalog,
-        principal=principal,
-        urn=urn,
-        old=from_version,
-        new=to_version,
-    )
-
-
-@router.post(
-    "/schools/{urn}/exceptions",
-    operation_id="recordException",
-    status_code=201,
-    response_model=ExceptionOut,
-    responses=ERRORS,
-)
-async def record_exception(
-    services: ServicesDep, principal: PrincipalDep, urn: UrnPath, body: ExceptionIn
-) -> dict[str, Any]:
-    """Record an agreed exception to one rule (school, trust and admin keys; governors read only)."""
-    return await services.run(
-        agreements.record_exception,
-        catalog=services.catalog,
-        principal=principal,
-        urn=urn,
-        fields=body.model_dump(),
-        today=today(),
-    )
-
-
-@router.get(
-    "/schools/{urn}/exceptions",
-    operation_id="listExceptions",
-    response_model=list[ExceptionOut],
-    responses=ERRORS,
-)
-async def list_exceptions(services: ServicesDep, principal: PrincipalDep, urn: UrnPath) -> list[dict[str, Any]]:
-    """Every exception the school has recorded, active, expired and withdrawn, newest first."""
-    return await services.run(agreements.list_school_exceptions, principal=principal, urn=urn, today=today())
-
-
-@router.post(
-    "/exceptions/{exception_id}/withdraw",
-    operation_id="withdrawException",
-    response_model=ExceptionOut,
-    responses=problems(400, 401, 403, 404, 409, 422),
-)
-async def withdraw_exception(
-    services: ServicesDep, principal: PrincipalDep, exception_id: ExceptionIdPath
-) -> dict[str, Any]:
-    """Withdraw an exception: it stops counting at once and is kept on record."""
-    return await services.run(
-        agreements.withdraw_exception,
-        principal=principal,
-        exception_id=exception_id,
-        today=today(),
-    )
-
-
-@router.get(
-    "/audits/{audit_id}/adjusted-report",
-    operation_id="getAdjustedReport",
-    response_model=AdjustedReport,
-    responses=ERRORS,
-)
-async def adjusted_report(
-    services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath, standards: StoredStandardsQuery = None
-) -> dict[str, Any]:
-    """The report with its raw score, its score with agreed exceptions left out, and the school's exceptions."""
-    return await services.run(
-        agreements.get_adjusted_report,
-        scoring=services.scoring,
-        principal=principal,
-        audit_id=audit_id,
-        today=today(),
-        standards=standards,
-    )
-
-
-@router.post(
-    "/audits/{audit_id}/sign-off",
-    operation_id="signOffReport",
-    status_code=201,
-    response_model=SignOffOut,
-    responses=ERRORS,
-)
-async def sign_off(
-    services: ServicesDep,
-    principal: PrincipalDep,
-    audit_id: AuditIdPath,
-    body: SignOffIn,
-    standards: StoredStandardsQuery = None,
-) -> dict[str, Any]:
-    """A governor confirms having reviewed the audit's report (the submission report unless ?standards=)."""
-    return await services.run(
-        agreements.sign_off_report,
-        principal=principal,
-        audit_id=audit_id,
-        reviewer_name=body.reviewer_name,
-        note=body.note or None,
-        standards=standards,
-    )
-
-
-@router.get(
-    "/audits/{audit_id}/sign-offs",
-    operation_id="listSignOffs",
-    response_model=list[SignOffOut],
-    responses=ERRORS,
-)
-async def list_sign_offs(services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath) -> list[dict[str, Any]]:
-    """Every sign-off of the audit's reports, newest first."""
-    return await services.run(agreements.list_report_sign_offs, principal=principal, audit_id=audit_id)

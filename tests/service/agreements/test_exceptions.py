@@ -1,5 +1,5 @@
-"""Agreed exceptions (adjusted score, expiry, withdrawal, who may record them) and governors' sign-off, on each
-database. Adjusted scores are checked against the formula computed here with exact fractions."""
+"""Agreed exceptions on each database: the adjusted score, expiry, withdrawal and who may record them. Adjusted
+scores are checked against the formula computed here with exact fractions."""
 
 from __future__ import annotations
 
@@ -14,15 +14,10 @@ from sqlalchemy.engine import Engine
 
 from api.storage.db import session_scope
 from api.storage.tables import ExceptionRow, utcnow
+from tests.builders import TODAY, Seeded, exception_body, key_id, seed
 from tests.conftest import make_key
-from tests.service.test_trusts import TODAY, Seeded, seed
 
 CREDIT = {"met": Fraction(1), "partially_met": Fraction(1, 2), "not_met": Fraction(0)}
-
-
-def key_id(headers: dict[str, str]) -> str:
-    """The public id of the key in an Authorization header ('Bearer oap_<id>_<secret>')."""
-    return headers["Authorization"].split(" ", 1)[1].split("_")[1]
 
 
 def expected_score(report: dict[str, Any], left_out: set[str]) -> float | None:
@@ -34,21 +29,6 @@ def expected_score(report: dict[str, Any], left_out: set[str]) -> float | None:
     exact = 100 * sum(r["weight"] * CREDIT[r["status"]] for r in counted) / weights
     tenths = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return float(tenths)
-
-
-def exception_body(rule: str, **changes: Any) -> dict[str, Any]:
-    """A valid exception to ``rule``."""
-    body = {
-        "rule": rule,
-        "reason": "The sensory room is being built this term; the school uses the library meanwhile.",
-        "approver_name": "Pat Chair",
-        "approver_role": "Chair of the local governing board",
-        "risk": "medium",
-        "review_on": (TODAY + dt.timedelta(days=30)).isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=120)).isoformat(),
-    }
-    body.update(changes)
-    return body
 
 
 def latest_with_shortfall(client: TestClient, seeded: Seeded) -> tuple[str, str, dict[str, Any], str]:
@@ -203,74 +183,3 @@ def test_exceptions_that_are_refused(
     assert response.status_code == status, response.text
     assert words in response.json()["detail"]
     assert client.get("/v1/schools/113328/exceptions", headers=admin).json() == []
-
-
-# ------------------------------------------------------------------------------------------------ sign-off
-
-
-def test_a_governor_signs_off_and_the_trust_sees_it(client: TestClient, engine: Engine) -> None:
-    seeded = seed(client, engine)
-    urn = seeded.t1[0]
-    latest_id = seeded.audits[urn][-1]
-    governor = {"Authorization": make_key(engine, "governor", school=urn)}
-    before = client.get("/v1/trusts/T1/schools?limit=50", headers=seeded.trust).json()["items"]
-    assert not any(row["signed_off"] for row in before)
-    response = client.post(
-        f"/v1/audits/{latest_id}/sign-off",
-        json={"reviewer_name": "Sam Governor", "note": "Reviewed at the December board."},
-        headers=governor,
-    )
-    assert response.status_code == 201, response.text
-    signed = response.json()
-    report = client.get(f"/v1/audits/{latest_id}/report", headers=governor).json()
-    assert (signed["audit_id"], signed["reviewer_name"], signed["signed_by"]) == (
-        latest_id,
-        "Sam Governor",
-        key_id(governor),
-    )
-    assert signed["standards"] == f"{report['standards']['set']}@{report['standards']['version']}"
-    assert signed["note"] == "Reviewed at the December board."
-    rows = {
-        row["urn"]: row for row in client.get("/v1/trusts/T1/schools?limit=50", headers=seeded.trust).json()["items"]
-    }
-    assert rows[urn]["signed_off"] is True
-    assert rows[urn]["signed_off_by"] == "Sam Governor"
-    assert rows[urn]["signed_off_at"] == signed["signed_at"]
-    assert [urn_ for urn_, row in rows.items() if row["signed_off"]] == [urn]
-    listed = client.get(f"/v1/audits/{latest_id}/sign-offs", headers=seeded.trust).json()
-    assert listed == [signed]
-
-
-def test_sign_off_of_an_older_audit_does_not_mark_the_latest(client: TestClient, engine: Engine) -> None:
-    seeded = seed(client, engine)
-    urn = seeded.t1[0]
-    governor = {"Authorization": make_key(engine, "governor", school=urn)}
-    older = seeded.audits[urn][0]
-    assert client.post(f"/v1/audits/{older}/sign-off", json={"reviewer_name": "G"}, headers=governor).status_code == 201
-    rows = {
-        row["urn"]: row for row in client.get("/v1/trusts/T1/schools?limit=50", headers=seeded.trust).json()["items"]
-    }
-    assert rows[urn]["signed_off"] is False
-
-
-def test_who_may_sign_off(client: TestClient, engine: Engine) -> None:
-    seeded = seed(client, engine)
-    urn = seeded.t1[0]
-    audit_id = seeded.audits[urn][-1]
-    body = {"reviewer_name": "Someone"}
-    for headers in (seeded.trust, {"Authorization": make_key(engine, "school", school=urn)}):
-        refused = client.post(f"/v1/audits/{audit_id}/sign-off", json=body, headers=headers)
-        assert refused.status_code == 403
-        assert "only a governor key" in refused.json()["detail"]
-    other_governor = {"Authorization": make_key(engine, "governor", school=seeded.t1[1])}
-    assert client.post(f"/v1/audits/{audit_id}/sign-off", json=body, headers=other_governor).status_code == 404
-    assert client.post(f"/v1/audits/{audit_id}/sign-off", json=body, headers=seeded.other_trust).status_code == 404
-    governor = {"Authorization": make_key(engine, "governor", school=urn)}
-    missing = client.post(
-        f"/v1/audits/{audit_id}/sign-off", params={"standards": "national@2025.1"}, json=body, headers=governor
-    )
-    assert missing.status_code == 404
-    assert "no stored report against national@2025.1" in missing.json()["detail"]
-    assert client.post(f"/v1/audits/{audit_id}/sign-off", json={}, headers=governor).status_code == 422
-    assert client.post(f"/v1/audits/{audit_id}/sign-off", json=body, headers=seeded.admin).status_code == 201
-    assert len(client.get(f"/v1/audits/{audit_id}/sign-offs", headers=governor).json()) == 1

@@ -1,4 +1,4 @@
-"""Use case: score every stored audit against another standards version, into new reports (never overwriting).
+"""Rescoring: score every stored audit against another standards version, into new reports (never overwriting).
 
 Reports are unique per audit and version, so a run scores only the audits that still lack a report against the
 version: re-running after an interruption carries on where it stopped, and re-running a finished run does
@@ -18,8 +18,9 @@ from api.contract.audit import validate_audit
 from api.errors import AuditInvalid, NotFound
 from api.service.audits import report_rows
 from api.service.scoring import ScoringService
-from api.storage import queries, repository
+from api.storage import repository
 from api.storage.db import session_scope
+from api.storage.queries import rescore
 from api.storage.tables import StoredReport
 
 BATCH_SIZE = 200
@@ -70,22 +71,26 @@ def rescore_audits(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> RescoreResult:
-    """Score every stored audit (of one trust, or all) that lacks a report against ``standards``, a batch at a time."""
+    """Score every stored audit (of one trust, or all) that lacks a report against SET@VERSION ``standards``, a batch
+    at a time, calling ``progress(done, to do)`` after each; returns what the run did.
+
+    Raises StandardsNotFound (a version the catalogue does not know) and NotFound (no trust ``trust_id``).
+    """
     target = scoring.catalog.get(standards)
     key = (target.set, target.version)
     scorer = scoring.scorer(target)
     with session_scope(engine) as session:
         if trust_id is not None and repository.get_trust(session=session, trust_id=trust_id) is None:
             raise NotFound(f"there is no trust {trust_id}")
-        audits = queries.count_audits(session=session, trust_id=trust_id)
-        todo = queries.count_unscored(session=session, standards=key, trust_id=trust_id)
+        audits = rescore.count_audits(session=session, trust_id=trust_id)
+        todo = rescore.count_unscored(session=session, standards=key, trust_id=trust_id)
     result = RescoreResult(standards=target.ref, audits=audits, already=audits - todo)
     if progress is not None:
         progress(0, todo)
     after, done = "", 0
     while True:
         with session_scope(engine) as session:
-            rows = queries.list_unscored(
+            rows = rescore.list_unscored(
                 session=session, standards=key, trust_id=trust_id, after=after, limit=batch_size
             )
         if not rows:
