@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi import FastAPI
@@ -54,7 +54,7 @@ def valid(data: Mapping[str, Any]) -> ValidAudit:
 
 def score(catalog: Catalog, ref: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON gap report of ``data`` under ``ref``."""
-    return Scorer(catalog.get(ref)).score(valid(data)).to_dict()
+    return cast(dict[str, Any], Scorer(catalog.get(ref)).score(valid(data)).to_dict())
 
 
 # ---------------------------------------------------------------------------------------------- databases and the app

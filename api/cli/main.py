@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -230,7 +230,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     fmt = args.format
     invalid = 0
     count = 0
-    reports: list[dict[str, Any]] = []
+    reports: list[Mapping[str, Any]] = []
     progress = Progress(None)
     first_csv = True
     for raw, done, size in _raw_audits(args.files):

@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.engine.outcomes import Outcome
+from api.engine.report_body import (
+    DomainBody,
+    GapBody,
+    MessageBody,
+    ReportBody,
+    ResultBody,
+    SchoolBody,
+    SourceBody,
+)
+from api.rules.catalog import StandardsIdentity
 from api.rules.schema import Band, Basis, Gap
 
 _encode_text = json.encoder.encode_basestring  # the C string encoder
@@ -48,9 +58,9 @@ class RuleView:
     measured_unit: str | None
     limits: Mapping[str, Any]
     gap: Gap
-    message: Mapping[str, str]
-    sources: tuple[Mapping[str, Any], ...]
-    review_by: str
+    message: MessageBody
+    sources: tuple[SourceBody, ...]
+    review_by: str | None
     overlay_note: str | None
     sort_base: tuple[int, int, str] = field(init=False)
     statutory: bool = field(init=False)
@@ -96,7 +106,7 @@ class Finding:
         """The rule id."""
         return self.view.id
 
-    def gap_dict(self) -> dict[str, Any] | None:
+    def gap_dict(self) -> GapBody | None:
         """The gap, or None unless the rule is partially met or not met."""
         if self.text is None:
             return None
@@ -107,7 +117,7 @@ class Finding:
             "text": self.text,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ResultBody:
         """JSON-ready form (the ``results`` entries of the report)."""
         view = self.view
         return {
@@ -159,7 +169,7 @@ class DomainScore:
             f'"counts":{_counts_json(self.counts)}}}'
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DomainBody:
         """JSON-ready form."""
         counts = {str(outcome): count for outcome, count in self.counts.items()}
         return {"id": self.id, "title": self.title, "score": self.score, "counts": counts}
@@ -169,8 +179,8 @@ class DomainScore:
 class GapReport:
     """One audit scored against one standards version."""
 
-    standards: Mapping[str, Any]
-    school: Mapping[str, Any]
+    standards: StandardsIdentity
+    school: SchoolBody
     audit_date: dt.date
     score: float | None
     band: Band | None
@@ -181,7 +191,8 @@ class GapReport:
     counts: Mapping[Outcome, int]
     domains: list[DomainScore] = field(default_factory=list)
 
-    def _summary(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportBody:
+        """The report as the JSON output contract."""
         return {
             "standards": self.standards,
             "school": self.school,
@@ -194,11 +205,8 @@ class GapReport:
             "missing_inputs": self.missing_inputs,
             "counts": {str(outcome): count for outcome, count in self.counts.items()},
             "domains": [domain.to_dict() for domain in self.domains],
+            "results": [finding.to_dict() for finding in self.findings],
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as the JSON output contract."""
-        return {**self._summary(), "results": [finding.to_dict() for finding in self.findings]}
 
     def to_json(self) -> str:
         """The report encoded as compact JSON (equal, once decoded, to :meth:`to_dict`).

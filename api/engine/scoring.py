@@ -20,6 +20,7 @@ from api.engine.checks import Evaluator, Missing, compile_check, need
 from api.engine.numbers import round_half_up
 from api.engine.outcomes import Outcome
 from api.engine.report import DomainScore, Finding, GapReport, RuleView
+from api.engine.report_body import SourceBody
 from api.rules import check_kinds
 from api.rules.catalog import Standards
 from api.rules.loader import check_fields
@@ -85,13 +86,13 @@ def compile_rule(rule: Rule, standards: Standards) -> CompiledRule:
         if key not in _FIELD_PATHS and value is not None
     }
     sources = tuple(
-        {
-            "source": citation.source,
-            "title": standards.sources[citation.source].title,
-            "ref": citation.ref,
-            "url": standards.sources[citation.source].url,
-            "verify": citation.verify,
-        }
+        SourceBody(
+            source=citation.source,
+            title=standards.sources[citation.source].title,
+            ref=citation.ref,
+            url=standards.sources[citation.source].url,
+            verify=citation.verify,
+        )
         for citation in rule.sources
     )
     view = RuleView(

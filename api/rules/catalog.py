@@ -13,9 +13,9 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
+from typing_extensions import TypedDict
 
 from api.errors import StandardsError, StandardsNotFound, StandardsProblem
 from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, deep_merge, parse_file
@@ -44,6 +44,15 @@ def split_ref(ref: str) -> tuple[str, str]:
     if not sep or not name or not version:
         raise StandardsNotFound(f"'{ref}' is not a standards reference; write it as SET@VERSION, e.g. national@2026.1")
     return name, version
+
+
+class StandardsIdentity(TypedDict):
+    """The standards a report was scored against: set, version, content hash, and those of the set it extends."""
+
+    set: str
+    version: str
+    sha256: str
+    extends: StandardsIdentity | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,7 @@ class Standards:
                 return rule
         return None
 
-    def identity(self) -> dict[str, Any]:
+    def identity(self) -> StandardsIdentity:
         """Set, version and hash (and those of the set it extends), as named in every report."""
         extends = self.extends.identity() if self.extends is not None else None
         return {"set": self.set, "version": self.version, "sha256": self.sha256, "extends": extends}

@@ -9,7 +9,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.contract.audit import ValidAudit, validate_audit
 from api.engine.report import GapReport
+from api.engine.report_body import ReportBody
 from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid
 from api.service.access import Principal, require_school
 from api.service.scoring import ScoringService
@@ -252,7 +253,7 @@ def get_audit(*, engine: Engine, principal: Principal, audit_id: str) -> AuditDe
 
 def get_audit_report(
     *, engine: Engine, scoring: ScoringService, principal: Principal, audit_id: str, standards: str | None
-) -> dict[str, Any]:
+) -> ReportBody:
     """The stored report of an audit, or a fresh one against another version (never stored over the old one).
 
     Returns the report's JSON form (:meth:`api.engine.report.GapReport.to_dict`, the shape of the API's
@@ -270,6 +271,6 @@ def get_audit_report(
                 session=session, audit_id=audit_id, standards_set=name, standards_version=version
             )
     if stored is not None:
-        return stored.body
+        return cast(ReportBody, stored.body)  # written from GapReport.to_dict() or to_json()
     valid = validate_audit(audit.body)
     return scoring.score(valid, standards).to_dict()

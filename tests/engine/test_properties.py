@@ -6,7 +6,7 @@ import copy
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -138,7 +138,7 @@ def audits(draw: st.DrawFn, required: frozenset[str] = frozenset()) -> dict[str,
 
 
 def scored(ref: str, audit: dict[str, Any]) -> dict[str, Any]:
-    report: dict[str, Any] = SCORERS[ref].score(validate_audit(audit, today=TODAY)).to_dict()
+    report = cast(dict[str, Any], SCORERS[ref].score(validate_audit(audit, today=TODAY)).to_dict())
     return report
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -88,12 +88,13 @@ def test_case(case: Case, catalog: Catalog) -> None:
         if want["gap"] is None:
             assert result["gap"] is None, case.note
         else:
-            assert result["gap"] is not None, case.note
+            gap = cast(dict[str, Any], result["gap"])
+            assert gap is not None, case.note
             for key, value in want["gap"].items():
                 if key == "text_contains":
-                    assert value in result["gap"]["text"], case.note
+                    assert value in gap["text"], case.note
                 else:
-                    assert result["gap"][key] == value, f"{case.note}: gap.{key}"
+                    assert gap[key] == value, f"{case.note}: gap.{key}"
     if want["status"] in ("met", "not_applicable", "not_assessed"):
         assert result["gap"] is None, "only shortfalls carry a gap"
 

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -450,10 +451,10 @@ def test_upload_problems_are_shown_beside_the_file_field(world: World) -> None:
 # ---------------------------------------------------------------------------------------------- reports
 
 
-def stored_report(world: World, audit_id: str) -> dict[str, Any]:
+def stored_report(world: World, audit_id: str) -> Mapping[str, Any]:
     """The report as the service gives it to the pages (the API's JSON writes some whole numbers as floats)."""
     services = world.client.app.state.services  # type: ignore[attr-defined]
-    report: dict[str, Any] = audit_service.get_audit_report(
+    report: Mapping[str, Any] = audit_service.get_audit_report(
         engine=services.engine,
         scoring=services.scoring,
         principal=Principal(key_id="test", role=Role.admin),

@@ -5,6 +5,7 @@ These are the routes' response models as they are (their class names are the Ope
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -57,7 +58,7 @@ class AdjustedReport(BaseModel):
     excluded_rules: list[str]
     note: str
     exceptions: list[ReportException]
-    report: dict[str, Any] = Field(
+    report: Mapping[str, Any] = Field(
         description="The gap report as :func:`api.service.audits.get_audit_report` gives it."
     )
 

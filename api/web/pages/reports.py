@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.engine import render
+from api.engine.report_body import ReportBody
 from api.service import audits as audit_service
 from api.service import schools
 from api.service.access import Principal
@@ -33,8 +34,8 @@ class ComparePage(TypedDict):
     """What compare.html shows: two reports (JSON form) of one audit, and the findings that change."""
 
     title: str
-    current: dict[str, Any]
-    other: dict[str, Any]
+    current: ReportBody
+    other: ReportBody
     changed: list[ChangedFinding]
     versions: list[str]
     other_ref: str
@@ -102,16 +103,14 @@ async def report_page(request: Request, services: ServicesDep, principal: PagePr
     return signed_in_page(request, "report.html", context, principal)
 
 
-def report_body(
-    services: Services, principal: Principal, audit_id: str, standards: str | None = None
-) -> dict[str, Any]:
+def report_body(services: Services, principal: Principal, audit_id: str, standards: str | None = None) -> ReportBody:
     """An audit's report (JSON form), stored or against ``standards``; raises NotFound as get_audit_report does."""
     return audit_service.get_audit_report(
         engine=services.engine, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=standards
     )
 
 
-def _csv(report: dict[str, Any]) -> str:
+def _csv(report: ReportBody) -> str:
     return render.to_csv([report])
 
 
@@ -148,7 +147,7 @@ def compare_context(services: Services, principal: Principal, audit_id: str, oth
     for rule in sorted(before.keys() | after.keys()):
         old, new = before.get(rule), after.get(rule)
         if old is None or new is None or old["status"] != new["status"]:
-            title = (old or new or {}).get("title", rule)
+            title = old["title"] if old is not None else new["title"] if new is not None else rule
             changed.append(ChangedFinding(title=title, before=old and old["status"], after=new and new["status"]))
     return ComparePage(
         title=f"Compare with {other_ref}",

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
+from api.engine.report_body import ReportBody
 from api.service import audits
 from api.service.audits import AuditDetail, AuditPage
 from api.web.deps import PrincipalDep, ServicesDep, json_body, today
@@ -113,7 +114,7 @@ async def get_audit(services: ServicesDep, principal: PrincipalDep, audit_id: Au
 )
 async def get_report(
     services: ServicesDep, principal: PrincipalDep, audit_id: AuditIdPath, standards: StandardsQuery = None
-) -> dict[str, Any]:
+) -> ReportBody:
     """The stored report, or a fresh one against another standards version (the stored one is never changed)."""
     return await services.run(
         audits.get_audit_report, scoring=services.scoring, principal=principal, audit_id=audit_id, standards=standards
