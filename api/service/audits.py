@@ -19,6 +19,7 @@ from api.contract.audit import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.engine.report_body import ReportBody
 from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid
+from api.rules.catalog import split_ref
 from api.service.access import Principal, require_school
 from api.service.scoring import ScoringService
 from api.storage import repository
@@ -263,13 +264,8 @@ def get_audit_report(
     with session_scope(engine) as session:
         audit = repository.get_audit(session=session, audit_id=audit_id)
         assert audit is not None
-        if standards is None:
-            stored = repository.get_first_report(session=session, audit_id=audit_id)
-        else:
-            name, _, version = standards.partition("@")
-            stored = repository.get_report(
-                session=session, audit_id=audit_id, standards_set=name, standards_version=version
-            )
+        wanted = split_ref(standards) if standards is not None else None
+        stored = repository.get_stored_report(session=session, audit_id=audit_id, standards=wanted)
     if stored is not None:
         return cast(ReportBody, stored.body)  # written from GapReport.to_dict() or to_json()
     valid = validate_audit(audit.body)

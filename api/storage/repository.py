@@ -158,6 +158,14 @@ def get_first_report(*, session: Session, audit_id: str) -> ReportRow | None:
     return session.exec(query).first()
 
 
+def get_stored_report(*, session: Session, audit_id: str, standards: tuple[str, str] | None) -> ReportRow | None:
+    """The report made when the audit was submitted (``standards`` None) or its stored report against
+    (set, version), if any."""
+    if standards is None:
+        return get_first_report(session=session, audit_id=audit_id)
+    return get_report(session=session, audit_id=audit_id, standards_set=standards[0], standards_version=standards[1])
+
+
 def count_audits(*, session: Session, urn: str | None = None) -> int:
     """How many audits are stored (for one school, or in all)."""
     query = select(sa.func.count()).select_from(AuditRow)

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.engine import Engine
 
 from api.errors import Forbidden, NotFound
+from api.rules.catalog import split_ref
 from api.service import audits
 from api.service.access import Principal, Role
 from api.service.agreements.exceptions import iso_time
@@ -50,13 +51,8 @@ def sign_off_report(
     if principal.role not in (Role.governor, Role.admin):
         raise Forbidden("only a governor key can sign off a report: the sign-off says a governor has reviewed it")
     with session_scope(engine) as session:
-        if standards is None:
-            report = repository.get_first_report(session=session, audit_id=audit_id)
-        else:
-            name, _, version = standards.partition("@")
-            report = repository.get_report(
-                session=session, audit_id=audit_id, standards_set=name, standards_version=version
-            )
+        wanted = split_ref(standards) if standards is not None else None
+        report = repository.get_stored_report(session=session, audit_id=audit_id, standards=wanted)
         if report is None:
             raise NotFound(f"audit {audit_id} has no stored report against {standards}; there is nothing to sign off")
         row = SignOffRow(
