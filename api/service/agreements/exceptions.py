@@ -17,19 +17,13 @@ from api.errors import Conflict, Forbidden, NotFound, RequestInvalid
 from api.rules.catalog import Catalog
 from api.service.access import Principal, Role, require_school
 from api.service.agreements.models import ExceptionOut, ExceptionState
+from api.service.times import iso
 from api.storage import repository
 from api.storage.db import session_scope
 from api.storage.queries import agreements
 from api.storage.tables import ExceptionRow, utcnow
 
 RISKS = ("low", "medium", "high")
-
-
-def iso_time(value: dt.datetime | None) -> str | None:
-    """A stored time as ISO 8601 text in UTC (stored times without a zone are UTC), or None."""
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
 
 
 def exception_state(row: ExceptionRow, *, today: dt.date) -> ExceptionState:
@@ -53,8 +47,8 @@ def exception_view(row: ExceptionRow, *, today: dt.date) -> ExceptionOut:
         review_on=row.review_on.isoformat(),
         expires_on=row.expires_on.isoformat(),
         recorded_by=row.recorded_by,
-        recorded_at=iso_time(row.created_at),
-        withdrawn_at=iso_time(row.withdrawn_at),
+        recorded_at=iso(row.created_at),
+        withdrawn_at=iso(row.withdrawn_at),
         withdrawn_by=row.withdrawn_by,
         state=state,
         counted=state == "active",
@@ -147,7 +141,7 @@ def withdraw_exception(*, engine: Engine, principal: Principal, exception_id: st
             raise NotFound(f"there is no exception {exception_id} that this key can see") from None
         _require_writer(principal=principal, action="withdraw")
         if row.withdrawn_at is not None:
-            raise Conflict(f"exception {exception_id} was already withdrawn at {iso_time(row.withdrawn_at)}")
+            raise Conflict(f"exception {exception_id} was already withdrawn at {iso(row.withdrawn_at)}")
         row.withdrawn_at = utcnow()
         row.withdrawn_by = principal.key_id
         session.add(row)

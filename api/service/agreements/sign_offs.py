@@ -10,8 +10,8 @@ from api.errors import Forbidden, NotFound
 from api.rules.catalog import split_ref
 from api.service import audits
 from api.service.access import Principal, Role
-from api.service.agreements.exceptions import iso_time
 from api.service.agreements.models import SignOffOut
+from api.service.times import iso
 from api.storage import repository
 from api.storage.db import session_scope
 from api.storage.queries import agreements
@@ -28,7 +28,7 @@ def sign_off_view(row: SignOffRow, *, audit_id: str, standards: str) -> SignOffO
         reviewer_name=row.reviewer_name,
         note=row.note,
         signed_by=row.signed_by,
-        signed_at=iso_time(row.created_at),
+        signed_at=iso(row.created_at),
     )
 
 

@@ -23,12 +23,12 @@ from api.service.lifecycle.models import (
     SchoolRef,
     TrustImpact,
 )
+from api.service.times import iso
 from api.service.trusts.common import (
     as_date,
     band_ranks,
     count_text,
     filters_of,
-    iso,
     parse_standards,
     require_trust,
     rule_titles,

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from api.errors import NotFound
 from api.rules.catalog import Catalog
 from api.service.access import Principal, Role, require_school
-from api.service.trusts.common import as_date, band_ranks, iso, parse_standards, ref_text
+from api.service.times import iso
+from api.service.trusts.common import as_date, band_ranks, parse_standards, ref_text
 from api.service.trusts.models import Benchmark, BenchmarkGroup, BenchmarkSchool
 from api.storage.db import session_scope
 from api.storage.queries import benchmark, table

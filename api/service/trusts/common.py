@@ -21,6 +21,7 @@ from api.errors import NotFound
 from api.rules.catalog import Catalog, version_key
 from api.rules.schema import Rule
 from api.service.access import Principal, Role
+from api.service.times import iso
 from api.service.trusts.models import Filters, TrustRef
 from api.storage import repository
 from api.storage.db import session_scope
@@ -110,17 +111,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
 def is_stale(*, audit_date: dt.date | None, today: dt.date) -> bool:
     """Whether a school's latest audit is more than 12 months old (or there is none)."""
     return audit_date is None or audit_date < months_before(today, STALE_MONTHS)
-
-
-def iso(value: Any) -> str | None:
-    """A date or time as ISO 8601 text (times in UTC), or None."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from api.errors import RequestInvalid
 from api.rules.catalog import Catalog
 from api.service.access import Principal
-from api.service.trusts.common import NO_FILTERS, TrustFilters, as_date, band_labels, check_trust, iso, scope_of
+from api.service.times import iso
+from api.service.trusts.common import NO_FILTERS, TrustFilters, as_date, band_labels, check_trust, scope_of
 from api.service.trusts.table import school_row
 from api.storage.queries import table
 from api.storage.queries.latest import AnyRow, Scope

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from api.errors import RequestInvalid
 from api.rules.catalog import Catalog
 from api.service.access import Principal
+from api.service.times import iso
 from api.service.trusts.common import (
     NO_FILTERS,
     TrustFilters,
@@ -21,7 +22,6 @@ from api.service.trusts.common import (
     band_labels,
     band_ranks,
     is_stale,
-    iso,
     ref_text,
     require_trust,
     scope_of,

@@ -8,12 +8,12 @@ from sqlalchemy.engine import Engine
 
 from api.rules.catalog import Catalog
 from api.service.access import Principal
+from api.service.times import iso
 from api.service.trusts.common import (
     NO_FILTERS,
     TrustFilters,
     as_date,
     filters_of,
-    iso,
     ref_text,
     require_trust,
     scope_of,
