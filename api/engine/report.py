@@ -60,7 +60,7 @@ class RuleView:
     gap: Gap
     message: MessageBody
     sources: tuple[SourceBody, ...]
-    review_by: str | None
+    review_by: str
     overlay_note: str | None
     sort_base: tuple[int, int, str] = field(init=False)
     statutory: bool = field(init=False)

@@ -74,7 +74,7 @@ class ResultBody(TypedDict):
     message: MessageBody
     sources: list[SourceBody]
     missing_inputs: list[str]
-    review_by: str | None
+    review_by: str
     overlay_note: str | None
 
 
