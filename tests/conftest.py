@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.config import Environment, Settings
-from api.contract.audit import ValidAudit, validate_audit
+from api.contract.validation import ValidAudit, validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
 from api.service.access import Role, create_key

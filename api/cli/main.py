@@ -18,7 +18,7 @@ from typing import IO, Any, TextIO
 
 from api.cli.imports import add_commands as add_import_commands
 from api.cli.service import add_commands as add_service_commands
-from api.contract.audit import FIELDS
+from api.contract.fields import FIELDS
 from api.contract.files import RawAudit, read_audits
 from api.engine import render
 from api.engine.report import GapReport

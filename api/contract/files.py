@@ -2,7 +2,7 @@
 
 Readers yield :class:`RawAudit` items (where the audit came from, and either its decoded data or the
 reason it could not be decoded), streaming where the format allows (NDJSON and CSV), so a large file is
-read in constant memory. Validation is the caller's job (:func:`api.audit.validate_audit`).
+read in constant memory. Validation is the caller's job (:func:`api.contract.validation.validate_audit`).
 
 CSV columns are dotted audit paths (``senco.protected_fte``). An empty cell means not answered; the word
 ``null`` means "there is none" (for the date fields that allow it).
@@ -21,7 +21,8 @@ from typing import IO, Any
 
 import yaml
 
-from api.contract.audit import FIELDS, FieldKind
+from api.contract.fields import FIELDS
+from api.contract.kinds import FieldKind
 from api.errors import InputFileError
 
 FORMATS = ("json", "yaml", "csv", "ndjson")

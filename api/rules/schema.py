@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
-from api.contract.audit import PHASES, Phase
+from api.contract.kinds import PHASES, Phase
 
 RULE_ID = r"^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+$"
 VERSION = r"^\d{4}\.\d+$"

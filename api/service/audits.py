@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from api.contract.audit import ValidAudit, validate_audit
+from api.contract.validation import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid
 from api.service.access import Principal, require_school

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from api.contract.constraints import more_with_sen_than_on_roll
 from api.rules.catalog import load_catalog
 from api.service.access import Principal, Role, create_key
 from api.service.agreements import record_exception, sign_off_report
@@ -63,7 +64,11 @@ def load_real_schools(path: Path = REAL_SCHOOLS) -> list[RealSchool]:
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             on_roll, sen_support, ehcp = int(row["pupils"]), int(row["sen_support"]), int(row["ehcp"])
-            if on_roll == 0 or sen_support + ehcp > on_roll or ehcp * 2 > on_roll:
+            if (
+                on_roll == 0
+                or more_with_sen_than_on_roll(on_roll=on_roll, sen_support=sen_support, ehcp=ehcp)
+                or ehcp * 2 > on_roll
+            ):
                 continue
             schools.append(
                 RealSchool(

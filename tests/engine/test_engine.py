@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from api.contract.audit import FIELDS
+from api.contract.fields import FIELDS
 from api.engine.checks import anniversary, round_half_up
 from api.rules.catalog import Catalog
 from tests.conftest import TODAY, merge, minimal_audit, score

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.contract.audit import FIELDS, validate_audit
+from api.contract.fields import FIELDS
+from api.contract.validation import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
 from tests.conftest import TODAY

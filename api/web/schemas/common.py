@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.contract.audit import Phase
+from api.contract.kinds import Phase
 
 TrustId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 Urn = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
