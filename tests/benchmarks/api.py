@@ -191,7 +191,7 @@ def app_server(database_url: str, port: int, workdir: Path, name: str) -> Abstra
 
 def prepare_database(database_url: str) -> str:
     """Migrate, add a trust and school 113328, and return an admin key as the Authorization header value."""
-    from api.cli.service import CLI_ADMIN
+    from api.cli.common import CLI_ADMIN
     from api.service.access import Role, create_key
     from api.service.schools import put_school, put_trust
     from api.storage.db import make_engine, session_scope

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from api.cli.imports import ImportProgress
 from api.cli.main import main
 from api.contract.kinds import PHASES
 from api.errors import Forbidden, InputFileError
@@ -719,30 +718,3 @@ def test_cli_asks_for_the_database_to_be_migrated_first(
     code, out, err = oap(capsys, "import", "gias", str(FIXTURES / "gias-2025-01.csv"))
     assert (code, out) == (2, "")
     assert "run 'oap db upgrade' first" in err
-
-
-class FakeTerminal(io.StringIO):
-    """Standard error as a terminal."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_bar_is_drawn_on_a_terminal_only() -> None:
-    summary = ImportSummary(ImportKind.gias, "f.csv", rows=2_500)
-    terminal = FakeTerminal()
-    progress = ImportProgress(terminal)
-    progress.update(summary, 500, 1_000)
-    progress.note("f.csv: line 3: a problem")
-    progress.finish(summary)
-    text = terminal.getvalue()
-    assert text.startswith("\r[" + "#" * 15 + "." * 15 + "]  50.0% 2,500 rows, ")
-    assert "\r\033[Kf.csv: line 3: a problem\n" in text
-    assert text.endswith("\n")
-    assert "[" + "#" * 30 + "] 100.0% 2,500 rows" in text
-    plain = io.StringIO()
-    quiet = ImportProgress(plain)
-    quiet.update(summary, 500, 1_000)
-    quiet.note("f.csv: line 3: a problem")
-    quiet.finish(summary)
-    assert plain.getvalue() == "f.csv: line 3: a problem\n"
