@@ -16,7 +16,8 @@ from typing import TextIO
 from api.cli.common import CLI_ADMIN, Commands, database
 from api.cli.progress import ProgressBar
 from api.errors import InputFileError
-from api.service.imports import ImportKind, ImportSummary, RowProblem, describe, import_file
+from api.service.imports.files import import_file
+from api.service.imports.summary import ImportKind, ImportSummary, RowProblem, describe
 
 
 def print_summary(summary: ImportSummary, out: TextIO) -> None:

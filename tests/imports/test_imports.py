@@ -24,7 +24,9 @@ from api.imports import census, gias
 from api.imports.columns import RowRejected, UrnSet, locate
 from api.imports.reader import UTF8, WINDOWS_1252, CsvFile, choose_encoding
 from api.service.access import Principal, Role
-from api.service.imports import ImportKind, ImportSummary, display_name, import_file
+from api.service.imports.files import import_file
+from api.service.imports.plan import display_name
+from api.service.imports.summary import ImportKind, ImportSummary
 from api.storage.db import session_scope
 from api.storage.tables import DraftRow
 
