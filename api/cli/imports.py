@@ -17,6 +17,7 @@ from api.cli.common import CLI_ADMIN, Commands, database
 from api.cli.progress import ProgressBar
 from api.errors import InputFileError
 from api.service.imports.files import import_file
+from api.service.imports.plan import ImportSource
 from api.service.imports.summary import ImportKind, ImportSummary, RowProblem, describe
 
 
@@ -58,9 +59,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         summary = import_file(
             engine=engine,
             principal=CLI_ADMIN,
-            kind=kind,
-            path=path,
-            census_label=getattr(args, "census", None),
+            source=ImportSource(kind, path, census_label=getattr(args, "census", None)),
             on_progress=advance,
             on_problem=report,
         )

@@ -11,6 +11,9 @@ from api.errors import UsageError
 from api.service.schools import put_school, put_trust
 from api.web.schemas.common import SchoolIn  # the same validation as PUT /v1/schools/{urn}
 
+SCHOOL_OPTIONS = ("name", "phase", "local_authority", "trust_id", "status")
+"""The fields of a school that ``oap schools put`` takes as options (``--trust`` sets ``trust_id``)."""
+
 
 def cmd_trusts_put(args: argparse.Namespace) -> int:
     """Create or update a trust; returns 0."""
@@ -28,13 +31,7 @@ def cmd_schools_put(args: argparse.Namespace) -> int:
     if not (len(args.urn) == 6 and args.urn.isdigit()):
         raise UsageError("URN must be 6 digits")
     try:
-        fields = SchoolIn(
-            name=args.name,
-            phase=args.phase,
-            local_authority=args.local_authority,
-            trust_id=args.trust,
-            status=args.status,
-        ).model_dump()
+        fields = SchoolIn.model_validate({name: getattr(args, name) for name in SCHOOL_OPTIONS}).model_dump()
     except ValidationError as error:
         problems = "; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in error.errors())
         raise UsageError(problems) from None
@@ -60,6 +57,6 @@ def add_commands(commands: Commands) -> None:
     school_put.add_argument("--name", required=True)
     school_put.add_argument("--phase")
     school_put.add_argument("--local-authority")
-    school_put.add_argument("--trust", help="the trust's id")
+    school_put.add_argument("--trust", dest="trust_id", metavar="TRUST", help="the trust's id")
     school_put.add_argument("--status", choices=("open", "closed"), default="open")
     school_put.set_defaults(handler=cmd_schools_put)

@@ -63,3 +63,15 @@ FIELDS: Mapping[str, FieldSpec] = {spec.path: spec for spec in _walk_fields()}
 
 SECTIONS: tuple[str, ...] = tuple(name for name in Audit.model_fields if name != "audit_date")
 """The names of the audit's sections, in order (every top-level field but ``audit_date``)."""
+
+
+def put_answer(audit: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at dotted ``path`` (``senco.protected_fte``, or ``audit_date``) of a nested audit, in place.
+
+    The section is made when it is missing. Raises nothing; the path is not checked against :data:`FIELDS`.
+    """
+    if "." in path:
+        section, name = path.split(".", 1)
+        audit.setdefault(section, {})[name] = value
+    else:
+        audit[path] = value

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import yaml
 
-from api.contract.fields import FIELDS
+from api.contract.fields import FIELDS, put_answer
 from api.contract.kinds import FieldKind
 from api.errors import InputFileError
 
@@ -100,12 +100,7 @@ def row_to_audit(row: dict[str, str]) -> dict[str, Any]:
     for column, cell in row.items():
         if column is None or cell is None or cell.strip() == "":
             continue
-        value = convert_cell(column, cell)
-        if "." in column:
-            section, name = column.split(".", 1)
-            audit.setdefault(section, {})[name] = value
-        else:
-            audit[column] = value
+        put_answer(audit, column, convert_cell(column, cell))
     return audit
 
 

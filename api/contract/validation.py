@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.contract.constraints import cross_field_problems
-from api.contract.fields import FIELDS, SECTIONS
+from api.contract.fields import FIELDS, SECTIONS, put_answer
 from api.contract.kinds import FieldKind, parse_date
 from api.contract.messages import NULL_NOT_ALLOWED, problems_from
 from api.contract.model import Audit, Section
@@ -44,12 +44,7 @@ class ValidAudit:
         """The audit as nested JSON-ready sections, answered fields only (dates as ISO text)."""
         out: dict[str, Any] = {}
         for path, value in self.values.items():
-            shown = value.isoformat() if isinstance(value, dt.date) else value
-            if "." not in path:
-                out[path] = shown
-                continue
-            section, name = path.split(".", 1)
-            out.setdefault(section, {})[name] = shown
+            put_answer(out, path, value.isoformat() if isinstance(value, dt.date) else value)
         return out
 
 

@@ -25,7 +25,7 @@ from api.imports.columns import RowRejected, UrnSet, locate
 from api.imports.reader import UTF8, WINDOWS_1252, CsvFile, choose_encoding
 from api.service.access import Principal, Role
 from api.service.imports.files import import_file
-from api.service.imports.plan import display_name
+from api.service.imports.plan import ImportSource, display_name
 from api.service.imports.summary import ImportKind, ImportSummary
 from api.storage.db import session_scope
 from api.storage.tables import DraftRow
@@ -90,7 +90,8 @@ TRUSTS_2025_01 = {"4001": "HARRIS FEDERATION", "3650": "CHADWELL HEATH ACADEMY"}
 def run(engine: Engine, kind: str, name: str | Path, census_label: str | None = None) -> ImportSummary:
     """Import a fixture (or any file) as an admin."""
     path = name if isinstance(name, Path) else FIXTURES / name
-    return import_file(engine=engine, principal=ADMIN, kind=ImportKind(kind), path=path, census_label=census_label)
+    source = ImportSource(ImportKind(kind), path, census_label=census_label)
+    return import_file(engine=engine, principal=ADMIN, source=source)
 
 
 def counts(summary: ImportSummary) -> tuple[int, int, int, int, int, int]:
@@ -298,8 +299,9 @@ def test_a_file_without_the_columns_it_needs_is_refused_and_nothing_written(
 
 def test_only_admins_may_import(engine: Engine) -> None:
     school_key = Principal(key_id="k", role=Role.school, school_urn="113328")
+    source = ImportSource(ImportKind.gias, FIXTURES / "gias-2025-01.csv")
     with pytest.raises(Forbidden):
-        import_file(engine=engine, principal=school_key, kind=ImportKind.gias, path=FIXTURES / "gias-2025-01.csv")
+        import_file(engine=engine, principal=school_key, source=source)
     assert schools(engine) == {}
 
 

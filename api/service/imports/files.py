@@ -9,7 +9,6 @@ and reason and the rest are imported. Running an import again with the same file
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -17,7 +16,7 @@ from sqlalchemy.engine import Engine
 from api.imports.columns import RowRejected, UrnSet
 from api.imports.reader import CsvFile
 from api.service.access import Principal, require_admin
-from api.service.imports.plan import Plan, display_name, plan_import
+from api.service.imports.plan import ImportSource, Plan, display_name, plan_import
 from api.service.imports.summary import ImportKind, ImportSummary, ProblemHook, ProgressHook, RowProblem
 from api.service.imports.writers import CensusWriter, GiasWriter
 
@@ -92,10 +91,7 @@ def import_file(
     *,
     engine: Engine,
     principal: Principal,
-    kind: ImportKind,
-    path: Path,
-    file_name: str | None = None,
-    census_label: str | None = None,
+    source: ImportSource,
     on_progress: ProgressHook | None = None,
     on_problem: ProblemHook | None = None,
     batch_rows: int = BATCH_ROWS,
@@ -105,5 +101,10 @@ def import_file(
     Raises Forbidden for a key that is not admin, InputFileError (with nothing written) when the file is unusable.
     """
     require_admin(principal)
-    plan = plan_import(kind=kind, path=path, file_name=display_name(file_name, path.name), census_label=census_label)
+    plan = plan_import(
+        kind=source.kind,
+        path=source.path,
+        file_name=display_name(source.file_name, source.path.name),
+        census_label=source.census_label,
+    )
     return run_import(engine=engine, plan=plan, on_progress=on_progress, on_problem=on_problem, batch_rows=batch_rows)

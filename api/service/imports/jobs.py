@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from api.errors import NotFound, OapError
 from api.service.access import Principal, require_admin
 from api.service.imports.files import run_import
-from api.service.imports.plan import check_file, display_name, plan_import
+from api.service.imports.plan import ImportSource, check_file, display_name, plan_import
 from api.service.imports.summary import ImportKind, ImportSummary, describe
 from api.storage import repository
 from api.storage.db import session_scope
@@ -153,29 +153,22 @@ def _run_job(engine: Engine, job_id: str, kind: ImportKind, path: Path, file_nam
         path.unlink(missing_ok=True)
 
 
-def start_import_job(
-    *,
-    engine: Engine,
-    principal: Principal,
-    kind: ImportKind,
-    path: Path,
-    file_name: str | None = None,
-    census_label: str | None = None,
-) -> ImportJob:
+def start_import_job(*, engine: Engine, principal: Principal, source: ImportSource) -> ImportJob:
     """Queue an import of an uploaded file (admin only) and return the job (status ``queued``).
 
-    The file at ``path`` becomes the job's and is removed when the job ends (or here, when it cannot start). Its
-    header is checked first, so a file with missing columns is refused at once and no job is made. Raises
+    The file at ``source.path`` becomes the job's and is removed when the job ends (or here, when it cannot start).
+    Its header is checked first, so a file with missing columns is refused at once and no job is made. Raises
     Forbidden for a key that is not admin, InputFileError for an unusable header or census.
     """
+    kind, path, label = source.kind, source.path, source.census_label
     try:
         require_admin(principal)
-        name = display_name(file_name, f"{kind.value}.csv")
-        check_file(kind=kind, path=path, file_name=name, census_label=census_label)
+        name = display_name(source.file_name, f"{kind.value}.csv")
+        check_file(kind=kind, path=path, file_name=name, census_label=label)
         job = ImportJobRow(id=uuid.uuid4().hex, kind=kind.value, filename=name, requested_by=principal.key_id)
         with session_scope(engine) as session:
             repository.save_import_job(session=session, job=job)
-        _job_runner().submit(_run_job, engine, job.id, kind, path, name, census_label)
+        _job_runner().submit(_run_job, engine, job.id, kind, path, name, label)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -19,6 +19,17 @@ MAX_CENSUS_LABEL = 40
 
 
 @dataclass(frozen=True, slots=True)
+class ImportSource:
+    """A public data file to import: its kind, where it is, the name it was sent with, and the census it describes
+    when the caller names it (else it comes from the file's time_period column)."""
+
+    kind: ImportKind
+    path: Path
+    file_name: str | None = None
+    census_label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A file checked and ready to import: where it is, how to read it, and (census files) which year it holds."""
 

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 from api.errors import RequestInvalid
 from api.service.access import Principal, require_admin
 from api.service.imports.jobs import ImportJob, get_import_job, start_import_job
+from api.service.imports.plan import ImportSource
 from api.service.imports.summary import ImportKind
 from api.web.deps import PrincipalDep, ServicesDep
 from api.web.params import JobIdPath, problems
@@ -108,14 +109,8 @@ async def start_import(
 ) -> JSONResponse:
     """Upload a file to import in the background (admin keys only): 202 with the job and its Location."""
     path, sent_name = await _receive_file(request)
-    job = await services.run(
-        start_import_job,
-        principal=principal,
-        kind=kind,
-        path=path,
-        file_name=filename or sent_name,
-        census_label=census,
-    )
+    source = ImportSource(kind, path, file_name=filename or sent_name, census_label=census)
+    job = await services.run(start_import_job, principal=principal, source=source)
     return JSONResponse(job.model_dump(mode="json"), status_code=202, headers={"Location": f"/v1/imports/{job.id}"})
 
 
