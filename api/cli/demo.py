@@ -20,8 +20,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Demo data: trust {summary.trust_id} with {summary.schools} schools and {summary.audits} audits.")
     print(f"API docs:  {base}/docs")
     print("Demo keys (new each run; use as 'Authorization: Bearer <key>'):")
-    for role, scope, key in summary.keys:
-        print(f"  {role:<9} {scope:<12} {key}")
+    for demo_key in summary.keys:
+        print(f"  {demo_key.role:<9} {demo_key.scope:<12} {demo_key.key}")
     return 0
 
 
