@@ -138,7 +138,11 @@ def _items(data: Any, source: str) -> Iterator[RawAudit]:
 
 
 def read_audits(path: Path, stream: IO[str] | None = None) -> Iterator[RawAudit]:
-    """Every audit in a file (``-`` with a stream for standard input, read as NDJSON)."""
+    """Every audit in a file (``-`` with a stream for standard input, read as NDJSON), one RawAudit at a time.
+
+    Raises InputFileError when the file cannot be read at all (unknown suffix, missing, not UTF-8, a JSON or
+    YAML document that does not parse); a bad NDJSON line or CSV row is a RawAudit with ``error`` instead.
+    """
     source = str(path)
     if stream is None:
         kind = format_of(path)
@@ -163,7 +167,8 @@ def read_audits(path: Path, stream: IO[str] | None = None) -> Iterator[RawAudit]
 
 
 def read_document(text: str, kind: str, source: str) -> Iterator[RawAudit]:
-    """A JSON or YAML document holding one audit or a list of audits."""
+    """The audits of a JSON or YAML document holding one audit or a list of audits; raises InputFileError when
+    the document does not parse."""
     if kind == "json":
         try:
             data = json.loads(text)
