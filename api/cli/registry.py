@@ -18,8 +18,8 @@ SCHOOL_OPTIONS = ("name", "phase", "local_authority", "trust_id", "status")
 def cmd_trusts_put(args: argparse.Namespace) -> int:
     """Create or update a trust; returns 0."""
     with database() as engine:
-        trust, created = put_trust(engine=engine, principal=CLI_ADMIN, trust_id=args.trust_id, name=args.name)
-    print(("Created" if created else "Updated") + f" trust {trust['id']}: {trust['name']}")
+        _, created = put_trust(engine=engine, principal=CLI_ADMIN, trust_id=args.trust_id, name=args.name)
+    print(("Created" if created else "Updated") + f" trust {args.trust_id}: {args.name}")
     return 0
 
 
@@ -36,8 +36,8 @@ def cmd_schools_put(args: argparse.Namespace) -> int:
         problems = "; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in error.errors())
         raise UsageError(problems) from None
     with database() as engine:
-        school, created = put_school(engine=engine, principal=CLI_ADMIN, urn=args.urn, fields=fields)
-    print(("Created" if created else "Updated") + f" school {school['urn']}: {school['name']}")
+        _, created = put_school(engine=engine, principal=CLI_ADMIN, urn=args.urn, fields=fields)
+    print(("Created" if created else "Updated") + f" school {args.urn}: {fields['name']}")
     return 0
 
 
