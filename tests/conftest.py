@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from api.cli.main import main
 from api.config import Environment, Settings
 from api.contract.validation import ValidAudit, validate_audit
 from api.engine.scoring import Scorer
@@ -29,6 +30,16 @@ TODAY = dt.date(2026, 11, 24)
 def catalog() -> Catalog:
     """The catalogue under standards/, loaded exactly as the CLI and service load it."""
     return load_catalog()
+
+
+def run_oap(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Exit status, standard output and standard error of one ``oap`` command run in-process."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from api.cli.main import build_parser, main
+from tests.conftest import run_oap as run
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARDS_DIR = ROOT / "standards"
@@ -32,16 +33,6 @@ def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bundled standards, and no debug tracebacks, whatever the caller's environment says."""
     monkeypatch.delenv("OAP_STANDARDS_DIR", raising=False)
     monkeypatch.delenv("OAP_DEBUG", raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Exit status, standard output and standard error of one command."""
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def one_error_line(err: str) -> str:

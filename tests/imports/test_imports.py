@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from api.cli.main import main
 from api.contract.kinds import PHASES
 from api.errors import Forbidden, InputFileError
 from api.imports import census, gias
@@ -29,6 +28,7 @@ from api.service.imports.plan import ImportSource, display_name
 from api.service.imports.summary import ImportKind, ImportSummary
 from api.storage.db import session_scope
 from api.storage.tables import DraftRow
+from tests.conftest import run_oap as oap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 ADMIN = Principal(key_id="test-admin", role=Role.admin)
@@ -642,16 +642,6 @@ def cli_database(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("OAP_DATABASE_URL", database_url)
     monkeypatch.delenv("OAP_DEBUG", raising=False)
     return engine
-
-
-def oap(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Exit status, standard output and standard error of one command."""
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_imports_and_prints_a_summary(cli_database: Engine, capsys: pytest.CaptureFixture[str]) -> None:
