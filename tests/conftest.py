@@ -102,6 +102,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def cli_database(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The fresh, migrated database, named in OAP_DATABASE_URL as the command reads it."""
+    monkeypatch.setenv("OAP_DATABASE_URL", database_url)
+    monkeypatch.delenv("OAP_DEBUG", raising=False)
+    return engine
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     """Test settings on the fresh database."""
     return Settings(database_url=database_url, environment=Environment.test, log_level="WARNING")

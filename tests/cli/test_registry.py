@@ -10,14 +10,6 @@ from api.storage.db import session_scope
 from tests.conftest import run_oap
 
 
-@pytest.fixture
-def cli_database(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """The fresh, migrated database, named in OAP_DATABASE_URL as the command reads it."""
-    monkeypatch.setenv("OAP_DATABASE_URL", database_url)
-    monkeypatch.delenv("OAP_DEBUG", raising=False)
-    return engine
-
-
 def test_trusts_and_schools_are_created_then_updated(cli_database: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_oap(capsys, "trusts", "put", "T1", "--name", "Trust One") == (0, "Created trust T1: Trust One\n", "")
     assert run_oap(capsys, "trusts", "put", "T1", "--name", "Trust 1") == (0, "Updated trust T1: Trust 1\n", "")

@@ -636,14 +636,6 @@ def test_urn_set_remembers_each_urn_once() -> None:
 # ---------------------------------------------------------------------------------------------- the command line
 
 
-@pytest.fixture
-def cli_database(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """The fresh, migrated database, named in OAP_DATABASE_URL as the command reads it."""
-    monkeypatch.setenv("OAP_DATABASE_URL", database_url)
-    monkeypatch.delenv("OAP_DEBUG", raising=False)
-    return engine
-
-
 def test_cli_imports_and_prints_a_summary(cli_database: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = oap(capsys, "import", "gias", str(FIXTURES / "gias-2025-01.csv"))
     assert (code, err) == (0, "")
