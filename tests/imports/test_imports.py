@@ -157,7 +157,7 @@ def test_gias_creates_the_schools_and_trusts_of_the_file(engine: Engine) -> None
     summary = run(engine, "gias", "gias-2025-01.csv")
     assert counts(summary) == (11, 11, 0, 0, 0, 0)
     assert (summary.trusts_created, summary.trusts_updated) == (2, 0)
-    assert summary.problems == []
+    assert summary.problems == ()
     assert schools(engine) == SCHOOLS_2025_01
     assert trusts(engine) == TRUSTS_2025_01
 

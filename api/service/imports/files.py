@@ -9,6 +9,8 @@ and reason and the rest are imported. Running an import again with the same file
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -22,14 +24,6 @@ from api.service.imports.writers import CensusWriter, GiasWriter
 
 BATCH_ROWS = 500
 PROBLEMS_KEPT = 100
-
-
-def _reject(summary: ImportSummary, problem: RowProblem, on_problem: ProblemHook | None) -> None:
-    summary.rejected += 1
-    if len(summary.problems) < PROBLEMS_KEPT:
-        summary.problems.append(problem)
-    if on_problem is not None:
-        on_problem(problem)
 
 
 def run_import(
@@ -46,7 +40,9 @@ def run_import(
     is called after each batch. Raises DatabaseUnavailable when the database cannot be reached (the batches
     written before are kept).
     """
-    summary = ImportSummary(plan.kind, plan.file_name, census=plan.census, period=plan.period)
+    start = ImportSummary(plan.kind, plan.file_name, census=plan.census, period=plan.period)
+    counts: Counter[str] = Counter()  # by the names of ImportSummary's counts
+    problems: list[RowProblem] = []
     writer: GiasWriter | CensusWriter = (
         GiasWriter(engine, plan.positions)
         if plan.kind is ImportKind.gias
@@ -55,17 +51,28 @@ def run_import(
     seen = UrnSet()
     batch: list[tuple[int, Any]] = []
 
+    def summary() -> ImportSummary:
+        changes: dict[str, Any] = {**counts, "problems": tuple(problems)}
+        return replace(start, **changes)
+
+    def reject(problem: RowProblem) -> None:
+        counts["rejected"] += 1
+        if len(problems) < PROBLEMS_KEPT:
+            problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+
     def flush(done: int, size: int) -> None:
-        for problem in writer.write(batch, summary):
-            _reject(summary, problem, on_problem)
+        for problem in writer.write(batch, counts):
+            reject(problem)
         batch.clear()
         if on_progress is not None:
-            on_progress(summary, done, size)
+            on_progress(summary(), done, size)
 
     with CsvFile(plan.path, encoding=plan.encoding, display_name=plan.file_name) as source:
         width = len(source.header)
         for row in source.rows():
-            summary.rows += 1
+            counts["rows"] += 1
             try:
                 if row.error is not None:
                     raise RowRejected(row.error)
@@ -73,18 +80,18 @@ def run_import(
                     raise RowRejected(f"has {len(row.cells)} cells but the header row has {width}")
                 record = writer.parse(row.cells)
                 if record is None:
-                    summary.skipped += 1
+                    counts["skipped"] += 1
                     continue
                 if not seen.add(record.urn):
                     raise RowRejected(f"URN {record.urn} is on an earlier row too; only the first row is imported")
             except RowRejected as rejection:
-                _reject(summary, RowProblem(row.line, rejection.message), on_problem)
+                reject(RowProblem(row.line, rejection.message))
                 continue
             batch.append((row.line, record))
             if len(batch) >= batch_rows:
                 flush(source.position, source.size)
         flush(source.size, source.size)
-    return summary
+    return summary()
 
 
 def import_file(

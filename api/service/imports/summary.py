@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -37,9 +37,10 @@ class RowProblem:
         return {"line": self.line, "message": self.message}
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ImportSummary:
-    """What one import did. Counts are of data rows: schools for GIAS, drafts for the census files."""
+    """What one import did (or has done so far). Counts are of data rows: schools for GIAS, drafts for the census
+    files; ``problems`` holds the first rejected rows."""
 
     kind: ImportKind
     file: str
@@ -53,7 +54,7 @@ class ImportSummary:
     skipped: int = 0
     trusts_created: int = 0
     trusts_updated: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: tuple[RowProblem, ...] = ()
 
     def progress(self) -> dict[str, Any]:
         """What an import job records as it goes: the row counts and the first rejected rows (JSON-ready)."""

@@ -1,11 +1,12 @@
 """Writing a batch of parsed rows: GIAS rows to schools and trusts, census rows to prefilled draft audits.
 
 Each writer parses a row (raising RowRejected) and writes a batch in one transaction, with plain values (no ORM
-objects for 50,000 rows), adding what it did to the import's summary.
+objects for 50,000 rows), adding what it did to the import's counts (named as the fields of ImportSummary).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Engine
 from api.imports import census, gias
 from api.imports.columns import RowRejected, cell
 from api.service.imports.plan import Plan
-from api.service.imports.summary import ImportSummary, RowProblem
+from api.service.imports.summary import RowProblem
 from api.storage import repository
 from api.storage.db import session_scope
 from api.storage.tables import DraftRow, SchoolRow, TrustRow, utcnow
@@ -32,8 +33,8 @@ class GiasWriter:
         """The establishment on one row; raises RowRejected saying what is wrong."""
         return gias.parse(cells, self.positions)
 
-    def write(self, batch: Sequence[tuple[int, Any]], summary: ImportSummary) -> list[RowProblem]:
-        """Write a batch of ``(line, Establishment)``, adding to ``summary``; returns no problems (GIAS has none)."""
+    def write(self, batch: Sequence[tuple[int, Any]], counts: Counter[str]) -> list[RowProblem]:
+        """Write a batch of ``(line, Establishment)``, adding to ``counts``; returns no problems (GIAS has none)."""
         establishments: list[gias.Establishment] = [record for _, record in batch]
         wanted: dict[str, str] = {}
         for item in establishments:
@@ -62,11 +63,11 @@ class GiasWriter:
             repository.insert_rows(session=session, table=SchoolRow, rows=new_schools)
             repository.update_rows(session=session, table=SchoolRow, rows=changed)
         self.trusts_done.update(wanted)
-        summary.created += len(new_schools)
-        summary.updated += len(changed)
-        summary.unchanged += len(establishments) - len(new_schools) - len(changed)
-        summary.trusts_created += len(new_trusts)
-        summary.trusts_updated += len(renamed)
+        counts["created"] += len(new_schools)
+        counts["updated"] += len(changed)
+        counts["unchanged"] += len(establishments) - len(new_schools) - len(changed)
+        counts["trusts_created"] += len(new_trusts)
+        counts["trusts_updated"] += len(renamed)
         return []
 
 
@@ -94,8 +95,8 @@ class CensusWriter:
                 return None
         return census.parse(self.spec, cells, self.positions)
 
-    def write(self, batch: Sequence[tuple[int, Any]], summary: ImportSummary) -> list[RowProblem]:
-        """Write a batch of ``(line, SchoolFigures)``, adding to ``summary``; returns the rows of unknown schools."""
+    def write(self, batch: Sequence[tuple[int, Any]], counts: Counter[str]) -> list[RowProblem]:
+        """Write a batch of ``(line, SchoolFigures)``, adding to ``counts``; returns the rows of unknown schools."""
         urns = [record.urn for _, record in batch]
         problems: list[RowProblem] = []
         new_drafts: list[dict[str, Any]] = []
@@ -127,7 +128,7 @@ class CensusWriter:
                     unchanged += 1
             repository.insert_rows(session=session, table=DraftRow, rows=new_drafts)
             repository.update_rows(session=session, table=DraftRow, rows=changed)
-        summary.created += len(new_drafts)
-        summary.updated += len(changed)
-        summary.unchanged += unchanged
+        counts["created"] += len(new_drafts)
+        counts["updated"] += len(changed)
+        counts["unchanged"] += unchanged
         return problems
