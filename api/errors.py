@@ -1,8 +1,9 @@
 """The one error hierarchy of the checker.
 
 Every error a person or a program can meet is one of these. Each carries an HTTP status, a stable
-machine-readable ``code`` and a message that says how to put the request right; the web layer renders
-them as problem+json (RFC 9457) and the CLI prints them as plain text, never as a traceback.
+machine-readable ``code``, a command-line exit status and a message that says how to put the request right;
+the web layer renders them as problem+json (RFC 9457) and the CLI prints them as plain text, never as a
+traceback, and exits with ``exit_code`` (1, or 2 for a usage error).
 
     OapError                      500  internal
     ├── ConfigError               500  config_invalid        a setting is missing or unsafe
@@ -17,7 +18,7 @@ them as problem+json (RFC 9457) and the CLI prints them as plain text, never as 
     ├── Conflict                  409  conflict              e.g. an idempotency key reused with another body
     ├── PayloadTooLarge           413  payload_too_large     the request body is over the limit
     ├── DatabaseUnavailable       503  database_unavailable  the database cannot be reached; nothing was written
-    └── UsageError                  2  usage                 the command line is wrong
+    └── UsageError                400  usage                 the command line is wrong (exit status 2)
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class OapError(Exception):
     status: int = 500
     code: str = "internal"
     title: str = "Something went wrong"
+    exit_code: int = 1
+    """The ``oap`` command's exit status when this error ends it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -172,8 +175,9 @@ class DatabaseUnavailable(OapError):
 
 
 class UsageError(OapError):
-    """The command line asks for something that cannot be done."""
+    """The command line asks for something that cannot be done (exit status 2, as argparse's own usage errors)."""
 
-    status = 2
+    status = 400
+    exit_code = 2
     code = "usage"
     title = "Usage error"

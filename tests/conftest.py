@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from api.cli.main import main
 from api.config import Environment, Settings
-from api.contract.audit import ValidAudit, validate_audit
+from api.contract.validation import ValidAudit, validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
 from api.service.access import Role, create_key
@@ -29,6 +30,16 @@ TODAY = dt.date(2026, 11, 24)
 def catalog() -> Catalog:
     """The catalogue under standards/, loaded exactly as the CLI and service load it."""
     return load_catalog()
+
+
+def run_oap(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Exit status, standard output and standard error of one ``oap`` command run in-process."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -88,6 +99,14 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(made)
     yield made
     made.dispose()
+
+
+@pytest.fixture
+def cli_database(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The fresh, migrated database, named in OAP_DATABASE_URL as the command reads it."""
+    monkeypatch.setenv("OAP_DATABASE_URL", database_url)
+    monkeypatch.delenv("OAP_DEBUG", raising=False)
+    return engine
 
 
 @pytest.fixture

@@ -10,74 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from sqlalchemy.engine import Engine
-
-from api.config import get_settings
-from api.errors import InputFileError, UsageError
-from api.service.access import Principal, Role
-from api.service.imports import ImportKind, ImportSummary, RowProblem, describe, import_file
-from api.storage.db import make_engine
-from api.storage.migrate import current_revision, head_revision
-
-CLI_ADMIN = Principal(key_id="cli", role=Role.admin)
-BAR_WIDTH = 30
-
-
-class ImportProgress:
-    """A one-line progress bar on standard error, only when it is a terminal: share of the file, rows, rows/s."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.started = time.monotonic()
-        self.last = 0.0
-        self.shown = False
-
-    def update(self, summary: ImportSummary, done: int, total: int, *, final: bool = False) -> None:
-        """Redraw the bar, at most ten times a second."""
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not final and now - self.last < 0.1:
-            return
-        self.last = now
-        share = done / total if total else 1.0
-        filled = int(BAR_WIDTH * share)
-        rate = summary.rows / max(now - self.started, 1e-6)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {100 * share:5.1f}% {summary.rows:,} rows, {rate:,.0f}/s"
-        )
-        self.stream.flush()
-        self.shown = True
-
-    def note(self, text: str) -> None:
-        """Write a line of its own above the bar."""
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.shown = False
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def finish(self, summary: ImportSummary) -> None:
-        """Draw the full bar and end its line."""
-        if self.enabled:
-            self.update(summary, 1, 1, final=True)
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _engine() -> Engine:
-    settings = get_settings()
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    current, newest = current_revision(engine), head_revision()
-    if current != newest:
-        engine.dispose()
-        raise UsageError(f"the database is at revision {current or 'empty'}, not {newest}: run 'oap db upgrade' first")
-    return engine
+from api.cli.common import CLI_ADMIN, Commands, database
+from api.cli.progress import ProgressBar
+from api.errors import InputFileError
+from api.service.imports.files import import_file
+from api.service.imports.plan import ImportSource
+from api.service.imports.summary import ImportKind, ImportSummary, RowProblem, describe
 
 
 def print_summary(summary: ImportSummary, out: TextIO) -> None:
@@ -97,29 +38,32 @@ def print_summary(summary: ImportSummary, out: TextIO) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Import one public data file; returns 1 when some rows were rejected (each listed on standard error), else 0.
+
+    Raises InputFileError when the file is missing or cannot be used at all (nothing written), UsageError when
+    the database needs ``oap db upgrade``.
+    """
     kind = ImportKind(args.kind)
     path = Path(args.file)
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
-    engine = _engine()
-    progress = ImportProgress()
+    progress = ProgressBar("rows")
 
     def report(problem: RowProblem) -> None:
         progress.note(f"{path.name}: line {problem.line}: {problem.message}")
 
-    try:
+    def advance(summary: ImportSummary, done: int, total: int) -> None:
+        progress.update(summary.rows, done, total)
+
+    with database(migrated=True) as engine:
         summary = import_file(
             engine=engine,
             principal=CLI_ADMIN,
-            kind=kind,
-            path=path,
-            census_label=getattr(args, "census", None),
-            on_progress=progress.update,
+            source=ImportSource(kind, path, census_label=getattr(args, "census", None)),
+            on_progress=advance,
             on_problem=report,
         )
-    finally:
-        engine.dispose()
-    progress.finish(summary)
+    progress.update(summary.rows, 1, 1, final=True)
     print_summary(summary, sys.stdout)
     sys.stdout.flush()
     if summary.rejected:
@@ -129,7 +73,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: Any) -> None:
+def add_commands(commands: Commands) -> None:
     """Add ``oap import …`` to the ``oap`` parser."""
     parser = commands.add_parser(
         "import",

@@ -2,7 +2,7 @@
 
 Readers yield :class:`RawAudit` items (where the audit came from, and either its decoded data or the
 reason it could not be decoded), streaming where the format allows (NDJSON and CSV), so a large file is
-read in constant memory. Validation is the caller's job (:func:`api.audit.validate_audit`).
+read in constant memory. Validation is the caller's job (:func:`api.contract.validation.validate_audit`).
 
 CSV columns are dotted audit paths (``senco.protected_fte``). An empty cell means not answered; the word
 ``null`` means "there is none" (for the date fields that allow it).
@@ -21,7 +21,8 @@ from typing import IO, Any
 
 import yaml
 
-from api.contract.audit import FIELDS, FieldKind
+from api.contract.fields import FIELDS, put_answer
+from api.contract.kinds import FieldKind
 from api.errors import InputFileError
 
 FORMATS = ("json", "yaml", "csv", "ndjson")
@@ -99,12 +100,7 @@ def row_to_audit(row: dict[str, str]) -> dict[str, Any]:
     for column, cell in row.items():
         if column is None or cell is None or cell.strip() == "":
             continue
-        value = convert_cell(column, cell)
-        if "." in column:
-            section, name = column.split(".", 1)
-            audit.setdefault(section, {})[name] = value
-        else:
-            audit[column] = value
+        put_answer(audit, column, convert_cell(column, cell))
     return audit
 
 
@@ -142,7 +138,11 @@ def _items(data: Any, source: str) -> Iterator[RawAudit]:
 
 
 def read_audits(path: Path, stream: IO[str] | None = None) -> Iterator[RawAudit]:
-    """Every audit in a file (``-`` with a stream for standard input, read as NDJSON)."""
+    """Every audit in a file (``-`` with a stream for standard input, read as NDJSON), one RawAudit at a time.
+
+    Raises InputFileError when the file cannot be read at all (unknown suffix, missing, not UTF-8, a JSON or
+    YAML document that does not parse); a bad NDJSON line or CSV row is a RawAudit with ``error`` instead.
+    """
     source = str(path)
     if stream is None:
         kind = format_of(path)
@@ -167,7 +167,8 @@ def read_audits(path: Path, stream: IO[str] | None = None) -> Iterator[RawAudit]
 
 
 def read_document(text: str, kind: str, source: str) -> Iterator[RawAudit]:
-    """A JSON or YAML document holding one audit or a list of audits."""
+    """The audits of a JSON or YAML document holding one audit or a list of audits; raises InputFileError when
+    the document does not parse."""
     if kind == "json":
         try:
             data = json.loads(text)

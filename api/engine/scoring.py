@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.contract.audit import PHASES, ValidAudit
+from api.contract.kinds import PHASES
+from api.contract.validation import ValidAudit
 from api.engine.checks import Evaluator, Missing, compile_check, need
 from api.engine.numbers import round_half_up
 from api.engine.outcomes import Outcome

@@ -21,7 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.contract.audit import FIELDS, FieldKind
+from api.contract.constraints import more_with_sen_than_on_roll
+from api.contract.fields import FIELDS
+from api.contract.kinds import FieldKind
 from api.imports.columns import Column, RowRejected, cell, decimal_number, is_figure, urn_of, whole_number
 
 
@@ -133,11 +135,10 @@ def parse(spec: CensusFormat, cells: Sequence[str], positions: Mapping[str, int]
         else:
             values[figure.path] = decimal_number(text, figure.column.title)
     on_roll = values.get("pupils.on_roll")
-    with_sen = values.get("pupils.sen_support", 0) + values.get("pupils.ehcp", 0)
-    if on_roll is not None and with_sen > on_roll:
+    sen_support, ehcp = values.get("pupils.sen_support", 0), values.get("pupils.ehcp", 0)
+    if on_roll is not None and more_with_sen_than_on_roll(on_roll=on_roll, sen_support=sen_support, ehcp=ehcp):
         raise RowRejected(
-            f"SEN support ({values.get('pupils.sen_support', 0)}) and EHC plan ({values.get('pupils.ehcp', 0)}) "
-            f"add up to more than Total pupils ({on_roll})"
+            f"SEN support ({sen_support}) and EHC plan ({ehcp}) add up to more than Total pupils ({on_roll})"
         )
     return SchoolFigures(urn, values)
 

@@ -73,14 +73,14 @@ def is_figure(text: str) -> bool:
 
 
 def whole_number(text: str, column: str) -> int:
-    """A count of 0 or more."""
+    """A count of 0 or more; raises RowRejected, naming ``column``, for anything else."""
     if not text.isascii() or not text.isdigit():
         raise RowRejected(f"{column} is '{text}', which is not a whole number of 0 or more")
     return int(text)
 
 
 def decimal_number(text: str, column: str) -> float:
-    """A figure of 0 or more that may have decimals (full-time equivalents)."""
+    """A figure of 0 or more that may have decimals (full-time equivalents); raises RowRejected for anything else."""
     try:
         value = float(text)
     except ValueError:
@@ -91,7 +91,7 @@ def decimal_number(text: str, column: str) -> float:
 
 
 def urn_of(text: str, column: str = "URN") -> str:
-    """A school's unique reference number: 6 digits."""
+    """A school's unique reference number: 6 digits; raises RowRejected, naming ``column``, for anything else."""
     if len(text) != 6 or not text.isascii() or not text.isdigit():
         shown = f"'{text}'" if text else "blank"
         raise RowRejected(f"{column} is {shown}; it must be the school's 6-digit unique reference number")

@@ -52,7 +52,10 @@ def decodes_as_utf8(path: Path) -> bool:
 
 
 def choose_encoding(path: Path, *, windows_by_default: bool) -> str:
-    """The encoding to read ``path`` with: see the module docstring."""
+    """The encoding to read ``path`` with (``UTF8`` or ``WINDOWS_1252``: see the module docstring).
+
+    Raises InputFileError when the file cannot be read.
+    """
     try:
         with path.open("rb") as handle:
             start = handle.read(len(UTF8_BOM))

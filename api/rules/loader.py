@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from api.contract.audit import FIELDS, FieldKind
+from api.contract.fields import FIELDS
+from api.contract.kinds import FieldKind
 from api.errors import StandardsError, StandardsProblem
 from api.rules import check_kinds, schema, types
 from api.rules.schema import Rule, StandardsFile

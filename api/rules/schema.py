@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, StringConstraints, model_validator
 
-from api.contract.audit import PHASES, Phase
+from api.contract.kinds import PHASES, Phase
 from api.rules.check_kinds import Check
 from api.rules.types import PLACEHOLDER, REF, SET_NAME, VERSION, FieldPath, FrozenModel, RuleId, Text
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from api.contract.audit import ValidAudit, validate_audit
+from api.contract.validation import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.engine.report_body import ReportBody
 from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid

@@ -15,12 +15,13 @@ import datetime as dt
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
+from api.contract.constraints import more_with_sen_than_on_roll
 from api.rules.catalog import load_catalog
 from api.service.access import Principal, Role, create_key
 from api.service.agreements.exceptions import record_exception
@@ -64,7 +65,11 @@ def load_real_schools(path: Path = REAL_SCHOOLS) -> list[RealSchool]:
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             on_roll, sen_support, ehcp = int(row["pupils"]), int(row["sen_support"]), int(row["ehcp"])
-            if on_roll == 0 or sen_support + ehcp > on_roll or ehcp * 2 > on_roll:
+            if (
+                on_roll == 0
+                or more_with_sen_than_on_roll(on_roll=on_roll, sen_support=sen_support, ehcp=ehcp)
+                or ehcp * 2 > on_roll
+            ):
                 continue
             schools.append(
                 RealSchool(
@@ -197,18 +202,33 @@ AUDIT_DATES = (dt.date(2025, 10, 20), dt.date(2026, 3, 10), dt.date(2026, 11, 2)
 MAINSTREAM = ("primary", "secondary", "all_through")
 
 
-@dataclass
+class DemoKey(NamedTuple):
+    """A demo API key: its role, what it may see (a trust id, a URN or ``all``) and the key itself (shown once).
+
+    A named tuple, so ``role, scope, key = demo_key`` reads it too.
+    """
+
+    role: str
+    scope: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class DemoSummary:
-    """What was loaded and the keys made for it."""
+    """What was loaded (the demo trust, its schools and the audits added this run) and the keys made for it."""
 
     trust_id: str
-    schools: int = 0
-    audits: int = 0
-    keys: list[tuple[str, str, str]] = field(default_factory=list)
+    schools: int
+    audits: int
+    keys: tuple[DemoKey, ...]
 
 
 def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_trust: int = 12) -> DemoSummary:
-    """Load the demo trusts, schools and audits (once), and create a fresh set of demo keys (every time)."""
+    """Load the demo trusts, schools and audits (once), and create a fresh set of demo keys (every time).
+
+    Returns what was loaded and the new keys. Raises StandardsError when the standards files are broken,
+    DatabaseUnavailable when the database cannot be reached.
+    """
     admin = Principal(key_id="demo", role=Role.admin)
     scoring = ScoringService(load_catalog(standards_dir))
     real = [school for school in load_real_schools() if school.urn and school.phase in MAINSTREAM]
@@ -218,7 +238,7 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
     put_trust(
         engine=engine, principal=admin, trust_id=OTHER_TRUST, name="Demo North Trust (real schools, made-up answers)"
     )
-    summary = DemoSummary(trust_id=DEMO_TRUST)
+    schools = audits = 0
     rng = random.Random(2026)
     chosen = real[: schools_per_trust + 3]
     latest: dict[str, Submission] = {}
@@ -233,7 +253,7 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
             "status": "open",
         }
         put_school(engine=engine, principal=admin, urn=school.urn, fields=fields)
-        summary.schools += trust == DEMO_TRUST
+        schools += trust == DEMO_TRUST
         with session_scope(engine) as session:
             existing = repository.count_audits(session=session, urn=school.urn)
         if existing:
@@ -243,10 +263,11 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
             latest[school.urn] = submit_audit(
                 engine=engine, scoring=scoring, principal=admin, urn=school.urn, data=audit, source="demo"
             )
-            summary.audits += 1
+            audits += 1
     first = chosen[0].urn
     if first in latest:
         _agree_and_sign_off(engine=engine, scoring=scoring, principal=admin, submission=latest[first])
+    keys: list[DemoKey] = []
     with session_scope(engine) as session:
         for role, trust_id, urn in (
             (Role.admin, None, None),
@@ -255,8 +276,8 @@ def seed_demo(*, engine: Engine, standards_dir: Path | None = None, schools_per_
             (Role.governor, None, first),
         ):
             _, key = create_key(session=session, role=role, trust_id=trust_id, school_urn=urn, label="demo")
-            summary.keys.append((role.value, trust_id or urn or "all", key))
-    return summary
+            keys.append(DemoKey(role.value, trust_id or urn or "all", key))
+    return DemoSummary(trust_id=DEMO_TRUST, schools=schools, audits=audits, keys=tuple(keys))
 
 
 def _agree_and_sign_off(

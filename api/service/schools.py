@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.engine import Engine
 
-from api.contract.audit import Phase
+from api.contract.kinds import Phase
 from api.errors import NotFound
 from api.service.access import Principal, Role, require_admin, require_school
 from api.storage import repository

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from api.contract.audit import ValidAudit, validate_audit
+from api.contract.validation import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, Standards

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import __version__
 from api.config import Settings, get_settings
-from api.contract.audit import Audit
+from api.contract.model import Audit
 from api.rules.catalog import Catalog, load_catalog
 from api.service.access import KeyCache
 from api.service.scoring import ScoringService

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.contract.audit import FIELDS, SECTIONS, FieldKind, FieldSpec
+from api.contract.fields import FIELDS, SECTIONS, FieldSpec
 from api.contract.files import convert_cell
+from api.contract.kinds import FieldKind
 
 SECTION_TITLES = {
     "school": "School and pupils",

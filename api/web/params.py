@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
-from api.contract.audit import Phase
+from api.contract.kinds import Phase
 from api.rules.types import REF
 
 HEX_ID = r"^[0-9a-f]{32}$"

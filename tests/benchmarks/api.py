@@ -5,7 +5,7 @@ log); ``wrk`` (Debian's package ``wrk``) sends POSTs with one realistic audit (r
 ``api/examples/real_schools.csv``, the rest drawn as :mod:`api.service.demo` draws them) for a fixed time, after a brief
 warm-up. Measured in one run:
 
-* ``bare``: :mod:`tests.benchmarks.bare_app`, FastAPI validating the same body as :class:`api.audit.Audit` and
+* ``bare``: :mod:`tests.benchmarks.bare_app`, FastAPI validating the same body as :class:`api.contract.model.Audit` and
   answering ``{"ok": true}``: the framework's ceiling on this machine (measured first and last; the higher counts);
 * ``score``: ``POST /v1/score`` of the real app (``python -m api serve``) on SQLite;
 * ``submit_sqlite`` and ``submit_postgresql``: ``POST /v1/schools/113328/audits`` without an Idempotency-Key, so
@@ -191,7 +191,7 @@ def app_server(database_url: str, port: int, workdir: Path, name: str) -> Abstra
 
 def prepare_database(database_url: str) -> str:
     """Migrate, add a trust and school 113328, and return an admin key as the Authorization header value."""
-    from api.cli.service import CLI_ADMIN
+    from api.cli.common import CLI_ADMIN
     from api.service.access import Role, create_key
     from api.service.schools import put_school, put_trust
     from api.storage.db import make_engine, session_scope

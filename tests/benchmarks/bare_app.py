@@ -1,6 +1,6 @@
 """The framework's ceiling for the API benchmark: one POST endpoint that only validates an audit body.
 
-FastAPI parses the JSON body and validates it against :class:`api.audit.Audit` (the same pydantic model the
+FastAPI parses the JSON body and validates it against :class:`api.contract.model.Audit` (the same pydantic model the
 service validates audits with), then answers a small JSON object. Nothing is scored or stored, and there is no
 middleware, authentication or database. Run with ``uvicorn --factory tests.benchmarks.bare_app:create_app``.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.contract.audit import Audit
+from api.contract.model import Audit
 
 PATH = "/bare"
 

@@ -16,7 +16,7 @@ import math
 import sys
 from typing import Any
 
-from api.contract.audit import validate_audit
+from api.contract.validation import validate_audit
 from api.rules.catalog import load_catalog
 
 STANDARDS = "national@2026.1"

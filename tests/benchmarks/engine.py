@@ -104,7 +104,7 @@ def run(workdir: Path) -> dict[str, Any]:
 
 def in_process(path: Path, rules: int) -> dict[str, float]:
     """Rule evaluation alone, in one process: engine findings vs the lean hand-written rules (best of 3)."""
-    from api.contract.audit import validate_audit
+    from api.contract.validation import validate_audit
     from api.engine.scoring import Scorer
     from tests.benchmarks.baseline import score_audit
 

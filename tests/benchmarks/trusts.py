@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from api.contract.audit import validate_audit
+from api.contract.validation import validate_audit
 from api.rules.catalog import load_catalog
 from api.service.audits import report_rows
 from api.service.demo import generate_audits, load_real_schools, realistic_audit

@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.contract.audit import FIELDS, PHASES, SECTIONS, Audit, FieldKind, flatten, validate_audit
+from api.contract.fields import FIELDS, SECTIONS
+from api.contract.kinds import PHASES, FieldKind
+from api.contract.model import Audit
+from api.contract.validation import flatten, validate_audit
 from api.errors import AuditInvalid, FieldProblem
 from tests.conftest import TODAY, minimal_audit, valid
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.contract.audit import FIELDS
+from api.contract.fields import FIELDS
 from api.rules.catalog import Catalog
 from tests.conftest import merge, minimal_audit, score
 from tests.engine.expectations import (

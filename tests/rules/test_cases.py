@@ -15,7 +15,7 @@ from typing import Any, cast
 import pytest
 import yaml
 
-from api.contract.audit import validate_audit
+from api.contract.validation import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
 from tests.conftest import minimal_audit

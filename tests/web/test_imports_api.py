@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.config import Environment, Settings
-from api.service import imports
+from api.service.imports import jobs
 from api.web.app import create_app
 from tests.conftest import make_key
 
@@ -239,7 +239,7 @@ def test_a_job_that_breaks_is_marked_failed_and_its_file_removed(
     def broken(**_: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(imports, "_import", broken)
+    monkeypatch.setattr(jobs, "run_import", broken)
     job = import_and_wait(client, "gias", "gias-2025-01.csv", admin)
     assert job["status"] == "failed"
     assert job["message"].startswith(f"the import stopped on an unexpected error (logged under job {job['id']})")

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from api.cli.service import OPENAPI_PATH, openapi_text
+from api.cli.serve import OPENAPI_PATH, openapi_text
 from api.rules.catalog import Catalog
 from tests.conftest import example_audit, make_key
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from api.contract.audit import validate_audit
+from api.contract.validation import validate_audit
 from api.errors import AuditInvalid, NotFound
 from api.service.audits import report_rows
 from api.service.scoring import ScoringService

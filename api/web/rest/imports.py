@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from api.errors import RequestInvalid
-from api.service import imports
 from api.service.access import Principal, require_admin
-from api.service.imports import ImportKind
+from api.service.imports.jobs import ImportJob, get_import_job, start_import_job
+from api.service.imports.plan import ImportSource
+from api.service.imports.summary import ImportKind
 from api.web.deps import PrincipalDep, ServicesDep
 from api.web.params import JobIdPath, problems
 
@@ -45,33 +45,6 @@ UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-class ImportProblem(BaseModel):
-    """A row that was not imported."""
-
-    line: int = Field(description="The line the row starts on (the header is line 1).")
-    message: str = Field(description="Why it was not imported.")
-
-
-class ImportJob(BaseModel):
-    """An import of a public data file, and how far it has got."""
-
-    id: str
-    kind: ImportKind
-    filename: str = Field(description="The file's name, as recorded in the drafts' provenance.")
-    status: Literal["queued", "running", "done", "failed"]
-    rows: int = Field(description="Data rows read so far.")
-    created: int = Field(description="Schools (GIAS) or drafts (SEN, workforce) created.")
-    updated: int
-    unchanged: int
-    rejected: int = Field(description="Rows not imported; the first 100 are in problems.")
-    skipped: int = Field(description="Rows of other years, or not about one school (when done).")
-    problems: list[ImportProblem]
-    message: str | None = Field(description="Why the job failed, or what else it did (census, trusts).")
-    requested_by: str = Field(description="The id of the key that started it.")
-    created_at: str
-    finished_at: str | None
 
 
 async def _admin(principal: PrincipalDep) -> Principal:
@@ -136,15 +109,9 @@ async def start_import(
 ) -> JSONResponse:
     """Upload a file to import in the background (admin keys only): 202 with the job and its Location."""
     path, sent_name = await _receive_file(request)
-    job = await services.run(
-        imports.start_import_job,
-        principal=principal,
-        kind=kind,
-        path=path,
-        file_name=filename or sent_name,
-        census_label=census,
-    )
-    return JSONResponse(job, status_code=202, headers={"Location": f"/v1/imports/{job['id']}"})
+    source = ImportSource(kind, path, file_name=filename or sent_name, census_label=census)
+    job = await services.run(start_import_job, principal=principal, source=source)
+    return JSONResponse(job.model_dump(mode="json"), status_code=202, headers={"Location": f"/v1/imports/{job.id}"})
 
 
 @router.get(
@@ -154,6 +121,6 @@ async def get_import(
     services: ServicesDep,
     principal: AdminDep,
     job_id: JobIdPath,
-) -> dict[str, Any]:
+) -> ImportJob:
     """An import job's status, counts and first rejected rows (admin keys only)."""
-    return await services.run(imports.get_import_job, principal=principal, job_id=job_id)
+    return await services.run(get_import_job, principal=principal, job_id=job_id)

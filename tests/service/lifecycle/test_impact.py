@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from api.contract.audit import validate_audit
+from api.contract.validation import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog
 from api.service.demo import load_real_schools, realistic_audit

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.cli.main import main
-from api.contract.audit import validate_audit
+from api.contract.validation import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog
 from api.service.lifecycle.rescore import rescore_audits

@@ -1,0 +1,46 @@
+"""``oap fields``: the self-audit's fields (dotted path, kind and meaning) as text, JSON or a CSV header."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from api.cli.common import Commands
+from api.contract.fields import FIELDS
+
+
+def cmd_fields(args: argparse.Namespace) -> int:
+    """Print every audit field in ``--format``; returns 0."""
+    specs = list(FIELDS.values())
+    if args.format == "json":
+        rows = [
+            {
+                "field": spec.path,
+                "kind": spec.kind.value,
+                "choices": list(spec.choices),
+                "null_means_none": spec.nullable,
+                "description": spec.description,
+            }
+            for spec in specs
+        ]
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv-header":
+        print(",".join(spec.path for spec in specs))
+    else:
+        for spec in specs:
+            kind = spec.kind.value + (f" ({' | '.join(spec.choices)})" if spec.choices else "")
+            kind += ", or null for none" if spec.nullable else ""
+            print(f"{spec.path:<44} {kind}\n{'':<44} {spec.description}")
+    return 0
+
+
+def add_commands(commands: Commands) -> None:
+    """Add ``oap fields`` to the ``oap`` parser."""
+    fields = commands.add_parser("fields", help="the self-audit's fields: dotted path, kind and meaning")
+    fields.add_argument(
+        "--format",
+        choices=("text", "json", "csv-header"),
+        default="text",
+        help="csv-header prints a CSV template header",
+    )
+    fields.set_defaults(handler=cmd_fields)

@@ -1,0 +1,77 @@
+"""The audit fields by dotted path, reflected from the model: kind, choices, whether null is meaningful.
+
+:data:`FIELDS` is what the standards loader checks rule references against, what the CLI lists and what
+the form and the CSV reader convert values by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from api.contract.kinds import FieldKind
+from api.contract.model import Audit, Section
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One audit field: its dotted path, kind, allowed choices and whether null is meaningful."""
+
+    path: str
+    kind: FieldKind
+    nullable: bool
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+def _kind_of(annotation: Any) -> tuple[FieldKind, tuple[str, ...]]:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    base = annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        base = args[0]
+    while typing.get_origin(base) is Annotated:
+        base = typing.get_args(base)[0]
+    if typing.get_origin(base) is Literal:
+        return FieldKind.choice, tuple(str(a) for a in typing.get_args(base))
+    kinds: dict[Any, FieldKind] = {
+        bool: FieldKind.flag,
+        int: FieldKind.whole_number,
+        float: FieldKind.number,
+        dt.date: FieldKind.date,
+        str: FieldKind.text,
+    }
+    return kinds[base], ()
+
+
+def _walk_fields() -> Iterator[FieldSpec]:
+    yield FieldSpec("audit_date", FieldKind.date, False, "The date the figures describe.")
+    for section_name, section_field in Audit.model_fields.items():
+        section = section_field.annotation
+        if not (isinstance(section, type) and issubclass(section, Section)):
+            continue
+        for name, info in section.model_fields.items():
+            kind, choices = _kind_of(info.annotation)
+            yield FieldSpec(f"{section_name}.{name}", kind, name in section.nullable, info.description or "", choices)
+
+
+FIELDS: Mapping[str, FieldSpec] = {spec.path: spec for spec in _walk_fields()}
+"""Every audit field by dotted path: what the rules loader checks references against."""
+
+SECTIONS: tuple[str, ...] = tuple(name for name in Audit.model_fields if name != "audit_date")
+"""The names of the audit's sections, in order (every top-level field but ``audit_date``)."""
+
+
+def put_answer(audit: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at dotted ``path`` (``senco.protected_fte``, or ``audit_date``) of a nested audit, in place.
+
+    The section is made when it is missing. Raises nothing; the path is not checked against :data:`FIELDS`.
+    """
+    if "." in path:
+        section, name = path.split(".", 1)
+        audit.setdefault(section, {})[name] = value
+    else:
+        audit[path] = value
