@@ -110,7 +110,8 @@ def _rule_id_at(raw: Any, key: PathKey) -> str | None:
     return None
 
 
-def _describe(error: Mapping[str, Any]) -> str:
+def describe_error(error: Mapping[str, Any]) -> str:
+    """One pydantic error of a standards or question file as a plain sentence: the key path and what is wrong."""
     loc = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -154,7 +155,7 @@ def parse_file(path: Path, *, root: Path | None = None) -> ParsedFile:
         for item in error.errors(include_url=False):
             key = _clean_loc(item["loc"])
             item = {**item, "loc": key}
-            problems.append(StandardsProblem(label, line_of(lines, key), _rule_id_at(raw, key), _describe(item)))
+            problems.append(StandardsProblem(label, line_of(lines, key), _rule_id_at(raw, key), describe_error(item)))
         raise StandardsError(problems) from error
     parsed = ParsedFile(path, label, content, raw, lines, hashlib.sha256(data).hexdigest())
     expected = Path(content.set) / f"{content.version}.yaml"

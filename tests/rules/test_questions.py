@@ -1,0 +1,196 @@
+"""Question files: the published versions' questions equal the audit contract they were scored on, and a broken
+question file is refused with file, line and question id.
+
+Each refusal case mutates a copy of the real question file; the offending line carries the comment ``# here``,
+so the expected line is found from the text, never written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from api.contract.fields import FIELDS
+from api.contract.kinds import FieldKind
+from api.errors import StandardsError
+from api.rules.question_files import parse_question_file
+from api.rules.questions import ENVELOPE, Question
+
+ROOT = Path(__file__).resolve().parents[2] / "standards"
+PUBLISHED = ROOT / "national" / "questions" / "2025.1.yaml"
+HERE = "# here"
+# The contract's kinds, by question kind: a percent is a number between 0 and 100 there.
+CONTRACT_KIND = {
+    "flag": FieldKind.flag,
+    "whole_number": FieldKind.whole_number,
+    "number": FieldKind.number,
+    "percent": FieldKind.number,
+    "date": FieldKind.date,
+    "choice": FieldKind.choice,
+    "text": FieldKind.text,
+}
+
+
+def published() -> dict[str, Question]:
+    return {question.id: question for question in parse_question_file(PUBLISHED).content.questions}
+
+
+def test_the_published_questions_are_the_contract_they_were_scored_on() -> None:
+    questions = published()
+    assert sorted(questions) == sorted(path for path in FIELDS if path not in ENVELOPE)
+    for path, question in questions.items():
+        spec = FIELDS[path]
+        assert CONTRACT_KIND[question.kind] is spec.kind, path
+        assert question.nullable == spec.nullable, path
+        assert tuple(choice.id for choice in question.choices) == spec.choices, path
+
+
+def test_every_number_of_the_published_questions_has_finite_limits_and_a_unit() -> None:
+    numbers = [q for q in published().values() if q.kind in ("whole_number", "number")]
+    assert len(numbers) == 22
+    for question in numbers:
+        low, high = question.limits
+        assert 0 <= low < high <= 10_080, question.id
+        assert question.unit, question.id
+
+
+def test_sections_are_in_form_order_and_every_one_has_questions() -> None:
+    content = parse_question_file(PUBLISHED).content
+    section_ids = [section.id for section in content.sections]
+    assert section_ids[:3] == ["school", "pupils", "senco"]
+    assert {question.section for question in content.questions} == set(section_ids)
+
+
+@dataclass(frozen=True)
+class Broken:
+    name: str
+    old: str
+    new: str
+    message: str
+    question: str | None
+
+
+CASES = [
+    Broken(
+        "number without max",
+        "    min: 0\n    max: 10000\n",
+        f"    min: 0  {HERE}\n",
+        "needs both min and max",
+        "pupils.on_roll",
+    ),
+    Broken(
+        "infinite max",
+        "    max: 10000\n",
+        f"    max: .inf  {HERE}\n",
+        "max: Input should be a finite number",
+        "pupils.on_roll",
+    ),
+    Broken(
+        "min above max",
+        "    min: 0\n    max: 10000\n",
+        f"    min: 20000  {HERE}\n    max: 10000\n",
+        "must not be more than max",
+        "pupils.on_roll",
+    ),
+    Broken(
+        "key of another kind",
+        "    label: Does the school receive the Inclusive Mainstream Fund (2026-27 onwards)?\n",
+        "    label: Does the school receive the Inclusive Mainstream Fund (2026-27 onwards)?\n"
+        f"    none_label: Never  {HERE}\n",
+        "'none_label' does not belong to a flag question",
+        "school.receives_imf",
+    ),
+    Broken(
+        "unknown key",
+        "    label: Pupils on roll\n",
+        f"    label: Pupils on roll\n    colour: red  {HERE}\n",
+        "unknown key 'colour'",
+        "pupils.on_roll",
+    ),
+    Broken(
+        "id outside its section",
+        "  - id: pupils.ehcp\n    section: pupils\n",
+        f"  - id: pupils.ehcp\n    section: senco  {HERE}\n",
+        "must start with its section",
+        "pupils.ehcp",
+    ),
+    Broken(
+        "undeclared section",
+        "  - id: pupils.ehcp\n    section: pupils\n",
+        f"  - id: classroom.ehcp\n    section: classroom  {HERE}\n",
+        "section 'classroom' is not declared",
+        "classroom.ehcp",
+    ),
+    Broken(
+        "duplicate id",
+        "  - id: pupils.ehcp\n",
+        f"  - id: pupils.sen_support  {HERE}\n",
+        "duplicate question id",
+        "pupils.sen_support",
+    ),
+    Broken(
+        "envelope asked as a question",
+        "  - id: school.name\n",
+        f"  - id: school.urn  {HERE}\n",
+        "belongs to every audit",
+        "school.urn",
+    ),
+    Broken(
+        "percent beyond 100",
+        "    label: Attendance of other pupils\n",
+        f"    label: Attendance of other pupils\n    max: 120  {HERE}\n",
+        "within 0 to 100",
+        "outcomes.attendance_non_send_pct",
+    ),
+    Broken(
+        "whole number with a decimal limit",
+        "    unit: sites\n    min: 1\n",
+        f"    unit: sites\n    min: 1.5  {HERE}\n",
+        "whole numbers",
+        "school.sites",
+    ),
+    Broken(
+        "duplicate choice",
+        "      - {id: planned, label: Planned}\n",
+        f"      - {{id: none, label: Planned}}  {HERE}\n",
+        "choice ids must differ",
+        "environment.inclusion_base",
+    ),
+    Broken(
+        "duplicate section",
+        "  - id: pupils\n    title: Pupils\n",
+        f"  - id: school  {HERE}\n    title: Pupils\n",
+        "declared twice",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_broken_question_file_is_refused_at_its_line_with_its_id(tmp_path: Path, case: Broken) -> None:
+    text = PUBLISHED.read_text(encoding="utf-8")
+    assert text.count(case.old) >= 1, f"mutation anchor not found: {case.old!r}"
+    mutated = text.replace(case.old, case.new, 1)
+    path = tmp_path / "questions.yaml"
+    path.write_text(mutated, encoding="utf-8")
+    marked = {number for number, line in enumerate(mutated.splitlines(), start=1) if HERE in line}
+    with pytest.raises(StandardsError) as raised:
+        parse_question_file(path)
+    matching = [problem for problem in raised.value.problems if case.message in problem.message]
+    assert matching, [str(problem) for problem in raised.value.problems]
+    problem = matching[0]
+    assert problem.file == str(path)
+    assert problem.rule == case.question
+    # A problem of one key is reported at that key; one of the question as a whole at the question's first line.
+    lines = mutated.splitlines()
+    entry = max(n for n in range(1, min(marked) + 1) if lines[n - 1].lstrip().startswith("- id:"))
+    assert problem.line in marked or problem.line == entry, (problem.line, marked, entry)
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "questions.yaml"
+    path.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match="must be a mapping with sections and questions"):
+        parse_question_file(path)
