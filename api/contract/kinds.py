@@ -68,3 +68,4 @@ class FieldKind(enum.StrEnum):
     date = "date"
     choice = "choice"
     text = "text"
+    statement = "statement"

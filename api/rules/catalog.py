@@ -1,14 +1,14 @@
 """The catalogue of standards: every set and version under ``standards/``, resolved and verified.
 
-Loading reads every ``<set>/<version>.yaml``, resolves overlays (``extends``), cross-checks every rule,
-and verifies each published file against the lock file ``standards.lock`` (sha256, in ``sha256sum``
-format), so a published version can never change unnoticed. Any problem in any file stops the load.
+Loading reads every ``<set>/<version>.yaml`` and every question file (``<set>/questions/*.yaml``), gives each
+version its questions (its own question file, or those of the set it extends), resolves overlays (``extends``),
+cross-checks every rule, and verifies each published file against the lock file (:mod:`api.rules.lock`), so a
+published version can never change unnoticed. Any problem in any file stops the load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,11 +17,16 @@ from pathlib import Path
 from pydantic import ValidationError
 from typing_extensions import TypedDict
 
+from api.contract.questions import QuestionSet, field_specs
 from api.errors import StandardsError, StandardsNotFound, StandardsProblem
 from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, deep_merge, parse_file
+from api.rules.lock import LockedFile, add_to_lock
+from api.rules.lock import verify_lock as verify_lock_file
+from api.rules.question_files import ParsedQuestions, parse_question_file
 from api.rules.schema import Band, Domain, Rule, RuleOff, SourceDocument, Status
 
-LOCK_FILE = "standards.lock"
+NO_QUESTIONS = QuestionSet.model_construct(sections=(), questions=())
+"""The questions of a version whose questions could not be found (its load fails with a problem saying so)."""
 
 
 def default_root() -> Path:
@@ -75,6 +80,8 @@ class Standards:
     rules: tuple[Rule, ...]
     switched_off: tuple[RuleOff, ...] = ()
     changed: Mapping[str, str] = field(default_factory=dict)
+    questions: QuestionSet = field(default_factory=lambda: NO_QUESTIONS)
+    questions_file: str = ""
 
     @property
     def ref(self) -> str:
@@ -128,73 +135,21 @@ class Catalog:
         return max(candidates, key=lambda s: version_key(s.version))
 
 
-def read_lock(root: Path) -> dict[str, str]:
-    """The lock file as {relative path: sha256}; missing file → empty."""
-    path = root / LOCK_FILE
-    if not path.exists():
-        return {}
-    entries: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        digest, _, name = line.partition("  ")
-        entries[name.strip()] = digest.strip()
-    return entries
-
-
-def lock_lines(catalog_files: Iterable[ParsedFile], root: Path) -> list[str]:
-    """The lock file's lines for every published file (``sha256sum`` format, sorted)."""
-    lines = []
-    for parsed in catalog_files:
-        if parsed.content.status is Status.published:
-            lines.append(f"{parsed.sha256}  {parsed.path.relative_to(root).as_posix()}")
-    return sorted(lines, key=lambda line: line.split("  ", 1)[1])
-
-
-def _verify_lock(files: Sequence[ParsedFile], root: Path) -> list[StandardsProblem]:
-    lock = read_lock(root)
-    problems = []
-    present = set()
-    for parsed in files:
-        if not parsed.path.is_relative_to(root):
-            continue
-        name = parsed.path.relative_to(root).as_posix()
-        present.add(name)
-        if parsed.content.status is not Status.published:
-            if name in lock:
-                problems.append(StandardsProblem(parsed.label, 1, None, f"is a draft but is listed in {LOCK_FILE}"))
-            continue
-        digest = lock.get(name)
-        if digest is None:
-            problems.append(
-                StandardsProblem(
-                    parsed.label,
-                    1,
-                    None,
-                    f"is published but not in {LOCK_FILE}; run 'oap standards lock' once it is final",
-                )
-            )
-        elif digest != parsed.sha256:
-            problems.append(
-                StandardsProblem(
-                    parsed.label,
-                    1,
-                    None,
-                    f"is published and has changed since it was locked (sha256 {parsed.sha256[:12]}…, "
-                    f"lock says {digest[:12]}…); published versions are immutable: make a new version instead",
-                )
-            )
-    for name in sorted(set(lock) - present):
-        if not (root / name).exists():  # a file that exists but failed to load has its own problems listed
-            problems.append(StandardsProblem(LOCK_FILE, None, None, f"lists {name}, which no longer exists"))
-    return problems
-
-
-def _resolve(parsed: ParsedFile, resolved: Mapping[str, Standards]) -> tuple[Standards, list[StandardsProblem]]:
+def _resolve(
+    parsed: ParsedFile, resolved: Mapping[str, Standards], own_questions: ParsedQuestions | None
+) -> tuple[Standards, list[StandardsProblem]]:
     content = parsed.content
     problems: list[StandardsProblem] = []
     base = resolved[content.extends] if content.extends else None
+    if own_questions is not None:
+        questions: QuestionSet = own_questions.content
+        questions_file = own_questions.label
+    elif base is not None:
+        questions, questions_file = base.questions, base.questions_file
+    else:
+        message = "asks no questions: list this version under 'versions' in a question file (<set>/questions/)"
+        problems.append(StandardsProblem(parsed.label, 1, None, message))
+        questions, questions_file = NO_QUESTIONS, ""
     origins: dict[str, RuleOrigin] = {}
     rules: dict[str, Rule] = {}
     changed: dict[str, str] = {}
@@ -248,12 +203,15 @@ def _resolve(parsed: ParsedFile, resolved: Mapping[str, Standards]) -> tuple[Sta
     domains = content.domains or (base.domains if base is not None else ())
     bands = content.bands or (base.bands if base is not None else ())
     problems += check_bands(parsed)
-    # Inherited rules were checked with their own file; only this file's rules (and changes) are checked here.
-    problems += check_rules(
-        ((rule, origins[rule.id]) for rule in rules.values() if origins[rule.id].key[0] != "extends"),
-        domains={d.id for d in domains},
-        sources=set(sources),
-    )
+    # Inherited rules were checked with their own file; only this file's rules (and changes) are checked here,
+    # against the version's questions (with none, every field would be unknown: the one problem above says why).
+    if questions is not NO_QUESTIONS:
+        problems += check_rules(
+            ((rule, origins[rule.id]) for rule in rules.values() if origins[rule.id].key[0] != "extends"),
+            domains={d.id for d in domains},
+            sources=set(sources),
+            fields=field_specs(questions),
+        )
     standards = Standards(
         set=content.set,
         version=content.version,
@@ -271,6 +229,8 @@ def _resolve(parsed: ParsedFile, resolved: Mapping[str, Standards]) -> tuple[Sta
         rules=tuple(rules.values()),
         switched_off=tuple(content.switch_off) + (base.switched_off if base is not None else ()),
         changed=changed,
+        questions=questions,
+        questions_file=questions_file,
     )
     return standards, problems
 
@@ -305,8 +265,12 @@ def load_catalog(root: Path | None = None, *, extra: Sequence[Path] = (), verify
         if ref in by_ref:
             problems.append(StandardsProblem(parsed.label, 1, None, f"{ref} is also defined in {by_ref[ref].label}"))
         by_ref[ref] = parsed
+    question_files, question_problems = _parse_questions(root)
+    problems += question_problems
+    questions, found = _questions_by_version(question_files, by_ref)
+    problems += found
     if verify_lock:
-        problems += _verify_lock(files, root)
+        problems += verify_lock_file(_locked(files, question_files), root)
     resolved: dict[str, Standards] = {}
     pending = dict(by_ref)
     while pending:
@@ -324,7 +288,7 @@ def load_catalog(root: Path | None = None, *, extra: Sequence[Path] = (), verify
                     del pending[ref]
                     progressed = True
                 continue
-            standards, found = _resolve(parsed, resolved)
+            standards, found = _resolve(parsed, resolved, questions.get(ref))
             problems += found
             resolved[ref] = standards
             del pending[ref]
@@ -352,24 +316,48 @@ def load_catalog(root: Path | None = None, *, extra: Sequence[Path] = (), verify
 
 
 def write_lock(root: Path | None = None) -> list[str]:
-    """Add newly published files to the lock file, never changing an existing entry. Returns the names added."""
+    """Add newly published standards files and new question files to the lock file, never changing an existing
+    entry. Returns the names added; raises StandardsError when a file cannot be read."""
     root = (root or default_root()).resolve()
     files, problems = parse_all(_discover(root), root)
-    if problems:
-        raise StandardsError(problems)
-    lock = read_lock(root)
-    added = []
-    for line in lock_lines(files, root):
-        digest, name = line.split("  ", 1)
-        if name not in lock:
-            lock[name] = digest
-            added.append(name)
-    header = "# sha256 of every published standards file; published files never change (see README.md).\n"
-    body = "".join(f"{digest}  {name}\n" for name, digest in sorted(lock.items()))
-    (root / LOCK_FILE).write_text(header + body, encoding="utf-8")
-    return added
+    question_files, question_problems = _parse_questions(root)
+    if problems or question_problems:
+        raise StandardsError(problems + question_problems)
+    return add_to_lock(_locked(files, question_files), root)
 
 
-def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _locked(files: Iterable[ParsedFile], question_files: Iterable[ParsedQuestions]) -> list[LockedFile]:
+    standards = [LockedFile(f.path, f.label, f.sha256, f.content.status is Status.published) for f in files]
+    return standards + [LockedFile(q.path, q.label, q.sha256, True) for q in question_files]
+
+
+def _parse_questions(root: Path) -> tuple[list[ParsedQuestions], list[StandardsProblem]]:
+    """Every question file under ``root`` (``<set>/questions/*.yaml``), and the problems of those that fail."""
+    parsed: list[ParsedQuestions] = []
+    problems: list[StandardsProblem] = []
+    for path in sorted(root.glob("*/questions/*.yaml")):
+        try:
+            parsed.append(parse_question_file(path, root=root))
+        except StandardsError as error:
+            problems.extend(error.problems)
+    return parsed, problems
+
+
+def _questions_by_version(
+    question_files: Sequence[ParsedQuestions], known: Iterable[str]
+) -> tuple[dict[str, ParsedQuestions], list[StandardsProblem]]:
+    """Which question file each version asks, from the files' ``versions``; a version named twice, or one that
+    does not exist, is a problem at the line that names it."""
+    by_ref: dict[str, ParsedQuestions] = {}
+    problems: list[StandardsProblem] = []
+    known = set(known)
+    for parsed in question_files:
+        for ref in parsed.content.versions:
+            if ref in by_ref:
+                message = f"{ref} already takes its questions from {by_ref[ref].label}"
+                problems.append(StandardsProblem(parsed.label, parsed.versions_line, None, message))
+            elif ref not in known:
+                message = f"names {ref}, which is not a version"
+                problems.append(StandardsProblem(parsed.label, parsed.versions_line, None, message))
+            by_ref[ref] = parsed
+    return by_ref, problems

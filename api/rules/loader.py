@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from api.contract.fields import FIELDS
+from api.contract.fields import FieldSpec
 from api.contract.kinds import FieldKind
 from api.errors import StandardsError, StandardsProblem
 from api.rules import check_kinds, schema, types
@@ -217,8 +217,10 @@ def check_rules(
     *,
     domains: set[str],
     sources: set[str],
+    fields: Mapping[str, FieldSpec],
 ) -> list[StandardsProblem]:
-    """Cross-check resolved rules against the audit fields, the domains and the sources."""
+    """Cross-check resolved rules against the fields of the version's questions (``fields``, by dotted path), the
+    domains and the sources; returns every problem, located at its rule."""
     problems: list[StandardsProblem] = []
     seen: dict[str, RuleOrigin] = {}
     for rule, origin in rules:
@@ -235,7 +237,7 @@ def check_rules(
         read: set[str] = set()
         for field, kinds, sub in check_fields(rule.check):
             read.add(field)
-            spec = FIELDS.get(field)
+            spec = fields.get(field)
             if spec is None:
                 problems.append(origin.problem(rule.id, f"reads unknown audit field '{field}'", "check", *sub))
             elif spec.kind not in kinds:
@@ -248,8 +250,8 @@ def check_rules(
                         *sub,
                     )
                 )
-        if isinstance(rule.check, check_kinds.ChoiceCheck) and rule.check.field in FIELDS:
-            allowed = set(FIELDS[rule.check.field].choices)
+        if isinstance(rule.check, check_kinds.ChoiceCheck) and rule.check.field in fields:
+            allowed = set(fields[rule.check.field].choices)
             for part in ("met", "partially_met"):
                 for index, answer in enumerate(getattr(rule.check, part)):
                     if answer not in allowed:
@@ -262,8 +264,8 @@ def check_rules(
                                 index,
                             )
                         )
-        if isinstance(rule.check, check_kinds.QualificationCheck) and rule.check.qualification in FIELDS:
-            allowed = set(FIELDS[rule.check.qualification].choices)
+        if isinstance(rule.check, check_kinds.QualificationCheck) and rule.check.qualification in fields:
+            allowed = set(fields[rule.check.qualification].choices)
             for index, entry in enumerate(rule.check.accepted):
                 if entry.value not in allowed:
                     problems.append(
@@ -276,7 +278,7 @@ def check_rules(
                         )
                     )
         for index, condition in enumerate(rule.when):
-            spec = FIELDS.get(condition.field)
+            spec = fields.get(condition.field)
             if spec is None:
                 problems.append(
                     origin.problem(rule.id, f"condition reads unknown audit field '{condition.field}'", "when", index)

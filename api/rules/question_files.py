@@ -1,6 +1,7 @@
-"""Reading a question file strictly: YAML with line numbers, the typed :class:`~api.rules.questions.QuestionFile`,
-and the checks that need the whole file (declared sections, distinct ids, no envelope field), each problem named
-with file, line and question id in one :class:`api.errors.StandardsError`.
+"""Reading a question file strictly: YAML with line numbers, the typed :class:`QuestionFile` (the versions that
+ask its questions, the sections, the questions) and the checks that need the whole file (declared sections,
+distinct ids, no envelope field), each problem named with file, line and question id in one
+:class:`api.errors.StandardsError`.
 """
 
 from __future__ import annotations
@@ -9,22 +10,32 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import Field, Strict, StringConstraints, ValidationError
 
+from api.contract.questions import ENVELOPE, QuestionSet
 from api.errors import StandardsError, StandardsProblem
 from api.rules.loader import PathKey, describe_error, line_of, read_yaml
-from api.rules.questions import ENVELOPE, QuestionFile
+from api.rules.types import REF
+
+
+class QuestionFile(QuestionSet):
+    """A question file: the versions (``SET@VERSION``) that ask these questions, then the sections and questions.
+    Published versions keep their bytes, so their questions live in a file of their own that names them."""
+
+    versions: Annotated[tuple[Annotated[str, Strict(), StringConstraints(pattern=REF)], ...], Field(min_length=1)]
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuestions:
-    """A question file read from disk: its typed content, where it came from and the sha256 of its bytes."""
+    """A question file read from disk: where it is, how problems name it, its typed content and its sha256."""
 
+    path: Path
     label: str
     content: QuestionFile
     sha256: str
+    versions_line: int | None = None
 
 
 def _question_id(raw: Any, key: PathKey) -> str | None:
@@ -47,7 +58,7 @@ def _clean(loc: tuple[int | str, ...]) -> PathKey:
     )
 
 
-def check_question_file(content: QuestionFile, lines: Mapping[PathKey, int], label: str) -> list[StandardsProblem]:
+def check_question_file(content: QuestionSet, lines: Mapping[PathKey, int], label: str) -> list[StandardsProblem]:
     """The problems of a typed question file that only the whole file shows: a section declared twice, a question
     in an undeclared section, a question id used twice, an envelope field asked as a question."""
     problems: list[StandardsProblem] = []
@@ -96,4 +107,4 @@ def parse_question_file(path: Path, *, root: Path | None = None) -> ParsedQuesti
     problems = check_question_file(content, lines, label)
     if problems:
         raise StandardsError(problems)
-    return ParsedQuestions(label, content, hashlib.sha256(data).hexdigest())
+    return ParsedQuestions(path, label, content, hashlib.sha256(data).hexdigest(), line_of(lines, ("versions",)))

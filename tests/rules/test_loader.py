@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from api.errors import StandardsError, StandardsProblem
-from api.rules.catalog import LOCK_FILE, load_catalog, read_lock, write_lock
+from api.rules.catalog import load_catalog, write_lock
+from api.rules.lock import LOCK_FILE, read_lock
 
 STANDARDS = Path(__file__).resolve().parents[2] / "standards"
 NATIONAL = "national/2026.1.yaml"

@@ -7,6 +7,7 @@ so the expected line is found from the text, never written by hand.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +15,10 @@ import pytest
 
 from api.contract.fields import FIELDS
 from api.contract.kinds import FieldKind
+from api.contract.questions import ENVELOPE, Question
 from api.errors import StandardsError
+from api.rules.catalog import load_catalog
 from api.rules.question_files import parse_question_file
-from api.rules.questions import ENVELOPE, Question
 
 ROOT = Path(__file__).resolve().parents[2] / "standards"
 PUBLISHED = ROOT / "national" / "questions" / "2025.1.yaml"
@@ -194,3 +196,74 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     path.write_text("- just a list\n", encoding="utf-8")
     with pytest.raises(StandardsError, match="must be a mapping with sections and questions"):
         parse_question_file(path)
+
+
+# --- in the catalogue: every version asks the questions of its question file, or those of the set it extends.
+
+
+def copy_standards(tmp_path: Path) -> Path:
+    root = tmp_path / "standards"
+    shutil.copytree(ROOT, root)
+    return root
+
+
+def problems_of(root: Path, *, verify_lock: bool = False) -> list[str]:
+    with pytest.raises(StandardsError) as raised:
+        load_catalog(root, verify_lock=verify_lock)
+    return [str(problem) for problem in raised.value.problems]
+
+
+def test_every_version_asks_the_questions_it_was_scored_on() -> None:
+    catalog = load_catalog(ROOT)
+    expected = parse_question_file(PUBLISHED).content.by_id()
+    for ref in ("national@2025.1", "national@2026.1"):
+        standards = catalog.get(ref)
+        assert standards.questions_file == "national/questions/2025.1.yaml"
+        assert standards.questions.by_id() == expected
+    overlay = catalog.get("somerset-example@2026.1")
+    assert overlay.questions == catalog.get("national@2026.1").questions
+
+
+def test_rules_are_checked_against_the_version_s_questions(tmp_path: Path) -> None:
+    root = copy_standards(tmp_path)
+    path = root / "national" / "questions" / "2025.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: pupils.ehcp\n")
+    end = text.index("  - id: senco.designated\n")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    problems = problems_of(root)
+    assert any("reads unknown audit field 'pupils.ehcp'" in problem for problem in problems), problems
+    assert all("national/" in problem for problem in problems)
+
+
+def test_a_version_without_questions_is_refused(tmp_path: Path) -> None:
+    root = copy_standards(tmp_path)
+    path = root / "national" / "questions" / "2025.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("versions: [national@2025.1, national@2026.1]", "versions: [national@2025.1]"))
+    assert problems_of(root) == [
+        "national/2026.1.yaml:1: asks no questions: list this version under 'versions' in a question file "
+        "(<set>/questions/)"
+    ]
+
+
+def test_a_question_file_for_an_unknown_or_already_served_version_is_refused(tmp_path: Path) -> None:
+    root = copy_standards(tmp_path)
+    second = root / "national" / "questions" / "2024.1.yaml"
+    text = (root / "national" / "questions" / "2025.1.yaml").read_text(encoding="utf-8")
+    second.write_text(text.replace("[national@2025.1, national@2026.1]", "[national@2026.1, national@2030.1]"))
+    line = next(n for n, text in enumerate(text.splitlines(), start=1) if text.startswith("versions:"))
+    assert problems_of(root) == [
+        f"national/questions/2024.1.yaml:{line}: names national@2030.1, which is not a version",
+        f"national/questions/2025.1.yaml:{line}: national@2026.1 already takes its questions from "
+        "national/questions/2024.1.yaml",
+    ]
+
+
+def test_a_published_question_file_never_changes(tmp_path: Path) -> None:
+    root = copy_standards(tmp_path)
+    path = root / "national" / "questions" / "2025.1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Pupils on roll", "Pupils on the roll"))
+    problems = problems_of(root, verify_lock=True)
+    assert len(problems) == 1
+    assert problems[0].startswith("national/questions/2025.1.yaml:1: is published and has changed since it was locked")

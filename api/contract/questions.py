@@ -1,10 +1,11 @@
 """The questions a standards version asks, as typed data: sections in the order of the form, and one question per
 audit field, with its kind, plain-English label, hint, unit, limits and choices.
 
-A question file (``standards/<set>/questions/<version>.yaml``) is read strictly, like a standards file: unknown
+The models belong to the audit contract (what a question is and which answers it takes); reading them from a
+question file (``standards/<set>/questions/<version>.yaml``) belongs to :mod:`api.rules.question_files`. Unknown
 keys, a number without both limits, a key that does not belong to the question's kind and an id that does not
-start with its section are refused here; undeclared sections and duplicate ids by :mod:`api.rules.question_files`.
-The audit's envelope (``audit_date`` and ``school.urn``) belongs to every audit and is not a question.
+start with its section are refused here; undeclared sections and duplicate ids by the file reader. The audit's
+envelope (``audit_date`` and ``school.urn``) belongs to every audit and is not a question.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
-from api.rules.types import FrozenModel, Text
+from api.contract.fields import FieldSpec
+from api.contract.kinds import FieldKind
 
+Text = Annotated[str, Strict(), StringConstraints(min_length=1, strip_whitespace=True)]
 QUESTION_ID = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 SECTION_ID = r"^[a-z][a-z0-9_]*$"
 ENVELOPE = ("audit_date", "school.urn")
@@ -27,6 +30,14 @@ SectionId = Annotated[str, Strict(), StringConstraints(pattern=SECTION_ID)]
 Bound = Annotated[int, Strict()] | Annotated[float, Strict(), Field(allow_inf_nan=False)]
 
 _NUMERIC = ("whole_number", "number")
+
+
+class FrozenModel(BaseModel):
+    """Base of the question models: frozen, and unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 # The keys each kind may carry besides id, section, kind, label and hint.
 _KIND_KEYS: dict[str, frozenset[str]] = {
     "flag": frozenset(),
@@ -121,10 +132,42 @@ class Question(FrozenModel):
 _ALL_KIND_KEYS = frozenset().union(*_KIND_KEYS.values())
 
 
-class QuestionFile(FrozenModel):
-    """A question file: the sections, in order, and the questions, in order within each section. Whether they fit
-    together (declared sections, distinct ids) is checked by :func:`api.rules.question_files.check_question_file`,
-    which can say where each problem is."""
+class QuestionSet(FrozenModel):
+    """The questions of a standards version: the sections, in order, and the questions, in order within each
+    section. Whether they fit together (declared sections, distinct ids) is checked by
+    :func:`api.rules.question_files.check_question_file`, which can say where each problem is."""
 
     sections: Annotated[tuple[Section, ...], Field(min_length=1)]
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
+
+    def by_id(self) -> dict[str, Question]:
+        """Every question by its id (``section.name``), in the order of the file."""
+        return {question.id: question for question in self.questions}
+
+
+_FIELD_KIND = {
+    "flag": FieldKind.flag,
+    "whole_number": FieldKind.whole_number,
+    "number": FieldKind.number,
+    "percent": FieldKind.number,
+    "date": FieldKind.date,
+    "choice": FieldKind.choice,
+    "statement": FieldKind.statement,
+    "text": FieldKind.text,
+}
+_ENVELOPE_SPECS = (
+    FieldSpec("audit_date", FieldKind.date, False, "The date the figures describe."),
+    FieldSpec("school.urn", FieldKind.text, False, "Unique reference number: 6 digits."),
+)
+
+
+def field_specs(questions: QuestionSet) -> dict[str, FieldSpec]:
+    """The audit fields a version's questions make, by dotted path, as rules refer to them: the envelope
+    (``audit_date``, ``school.urn``) and one per question (a percent is a number; choices by id)."""
+    specs = {spec.path: spec for spec in _ENVELOPE_SPECS}
+    for question in questions.questions:
+        choices = tuple(choice.id for choice in question.choices)
+        specs[question.id] = FieldSpec(
+            question.id, _FIELD_KIND[question.kind], question.nullable, question.label, choices
+        )
+    return specs
