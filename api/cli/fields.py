@@ -1,17 +1,22 @@
-"""``oap fields``: the self-audit's fields (dotted path, kind and meaning) as text, JSON or a CSV header."""
+"""``oap fields``: the self-audit's fields (dotted path, kind and meaning) as text, JSON or a CSV header; with
+``--standards SET@VERSION``, the fields that version's questions make."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from api.cli.common import Commands
+from api.cli.common import Commands, catalog_of
 from api.contract.fields import FIELDS
+from api.contract.questions import field_specs
 
 
 def cmd_fields(args: argparse.Namespace) -> int:
-    """Print every audit field in ``--format``; returns 0."""
-    specs = list(FIELDS.values())
+    """Print every audit field in ``--format``; returns 0. Raises StandardsNotFound for an unknown ``--standards``."""
+    if args.standards is None:
+        specs = list(FIELDS.values())
+    else:
+        specs = list(field_specs(catalog_of(args).get(args.standards).questions).values())
     if args.format == "json":
         rows = [
             {
@@ -42,5 +47,10 @@ def add_commands(commands: Commands) -> None:
         choices=("text", "json", "csv-header"),
         default="text",
         help="csv-header prints a CSV template header",
+    )
+    fields.add_argument(
+        "--standards",
+        metavar="SET@VERSION",
+        help="the fields of this version's questions (default: the audit contract of the service)",
     )
     fields.set_defaults(handler=cmd_fields)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
+from api.contract.json_schema import audit_json_schema
 from api.rules.diff import diff_standards
 from api.web.deps import ServicesDep
 from api.web.params import problems
-from api.web.schemas.standards import StandardsDetail, StandardsDiff, StandardsSummary
+from api.web.schemas.standards import StandardsDetail, StandardsDiff, StandardsQuestions, StandardsSummary
 
 router = APIRouter(prefix="/v1/standards", tags=["standards"])
 NOT_FOUND = problems(404)
@@ -37,3 +39,39 @@ async def diff(
 async def get_standards(services: ServicesDep, set_name: str, version: str) -> StandardsDetail:
     """One version with its domains, bands and rules."""
     return StandardsDetail.of(services.catalog.get(f"{set_name}@{version}"))
+
+
+@router.get(
+    "/{set_name}/{version}/questions",
+    operation_id="getStandardsQuestions",
+    response_model=StandardsQuestions,
+    responses=NOT_FOUND,
+)
+async def get_questions(services: ServicesDep, set_name: str, version: str) -> StandardsQuestions:
+    """The questions a version asks, in order, by the sections of the form: kind, label, hint, unit, limits and
+    choices of each."""
+    return StandardsQuestions.of(services.catalog.get(f"{set_name}@{version}"))
+
+
+class SchemaResponse(JSONResponse):
+    """A JSON Schema document (``application/schema+json``)."""
+
+    media_type = "application/schema+json"
+
+
+@router.get(
+    "/{set_name}/{version}/audit-schema",
+    operation_id="getAuditSchema",
+    response_class=SchemaResponse,
+    responses={
+        200: {
+            "description": "A JSON Schema (draft 2020-12) of the audit body this version accepts.",
+            "content": {SchemaResponse.media_type: {"schema": {"type": "object"}}},
+        },
+        **NOT_FOUND,
+    },
+)
+async def get_audit_schema(services: ServicesDep, set_name: str, version: str) -> SchemaResponse:
+    """The audit body a version accepts, as a JSON Schema made from its questions (for validating before sending)."""
+    standards = services.catalog.get(f"{set_name}@{version}")
+    return SchemaResponse(audit_json_schema(standards.questions, title=f"A self-audit for {standards.ref}"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.contract.questions import Question
 from api.rules.catalog import Standards
 
 
@@ -110,3 +111,32 @@ class StandardsDiff(BaseModel):
     added: list[RuleBrief]
     removed: list[RuleBrief]
     changed: list[ChangedRule]
+
+
+class SectionQuestions(BaseModel):
+    """One section of the form and its questions, in order."""
+
+    id: str
+    title: str
+    description: str | None
+    questions: list[Question]
+
+
+class StandardsQuestions(BaseModel):
+    """The questions a standards version asks, by section in the order of the form."""
+
+    standards: str = Field(description="SET@VERSION.")
+    questions_file: str = Field(description="The question file they are declared in, under standards/.")
+    sections: list[SectionQuestions]
+
+    @classmethod
+    def of(cls, standards: Standards) -> StandardsQuestions:
+        """The questions of a loaded version, grouped by their sections."""
+        grouped: dict[str, list[Question]] = {section.id: [] for section in standards.questions.sections}
+        for question in standards.questions.questions:
+            grouped[question.section].append(question)
+        sections = [
+            SectionQuestions(id=s.id, title=s.title, description=s.description, questions=grouped[s.id])
+            for s in standards.questions.sections
+        ]
+        return cls(standards=standards.ref, questions_file=standards.questions_file, sections=sections)
