@@ -328,7 +328,8 @@ def write_lock(root: Path | None = None) -> list[str]:
 
 def _locked(files: Iterable[ParsedFile], question_files: Iterable[ParsedQuestions]) -> list[LockedFile]:
     standards = [LockedFile(f.path, f.label, f.sha256, f.content.status is Status.published) for f in files]
-    return standards + [LockedFile(q.path, q.label, q.sha256, True) for q in question_files]
+    published = Status.published
+    return standards + [LockedFile(q.path, q.label, q.sha256, q.content.status is published) for q in question_files]
 
 
 def _parse_questions(root: Path) -> tuple[list[ParsedQuestions], list[StandardsProblem]]:

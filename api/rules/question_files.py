@@ -17,14 +17,17 @@ from pydantic import Field, Strict, StringConstraints, ValidationError
 from api.contract.questions import ENVELOPE, QuestionSet
 from api.errors import StandardsError, StandardsProblem
 from api.rules.loader import PathKey, describe_error, line_of, read_yaml
+from api.rules.schema import Status
 from api.rules.types import REF
 
 
 class QuestionFile(QuestionSet):
-    """A question file: the versions (``SET@VERSION``) that ask these questions, then the sections and questions.
-    Published versions keep their bytes, so their questions live in a file of their own that names them."""
+    """A question file: the versions (``SET@VERSION``) that ask these questions, its status, then the sections and
+    questions. Published versions keep their bytes, so their questions live in a file of their own that names them;
+    a ``published`` question file is locked like a published standards file, a ``draft`` one may still change."""
 
     versions: Annotated[tuple[Annotated[str, Strict(), StringConstraints(pattern=REF)], ...], Field(min_length=1)]
+    status: Status
 
 
 @dataclass(frozen=True, slots=True)

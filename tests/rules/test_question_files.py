@@ -17,7 +17,7 @@ from api.contract.fields import FIELDS
 from api.contract.kinds import FieldKind
 from api.contract.questions import ENVELOPE, Question
 from api.errors import StandardsError
-from api.rules.catalog import load_catalog
+from api.rules.catalog import load_catalog, write_lock
 from api.rules.question_files import parse_question_file
 
 ROOT = Path(__file__).resolve().parents[2] / "standards"
@@ -260,10 +260,32 @@ def test_a_question_file_for_an_unknown_or_already_served_version_is_refused(tmp
     ]
 
 
-def test_a_published_question_file_never_changes(tmp_path: Path) -> None:
+def test_a_published_question_file_is_locked_and_never_changes(tmp_path: Path) -> None:
     root = copy_standards(tmp_path)
     path = root / "national" / "questions" / "2025.1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: draft", "status: published"))
+    assert problems_of(root, verify_lock=True) == [
+        "national/questions/2025.1.yaml:1: is published but not in standards.lock; run 'oap standards lock' once "
+        "it is final"
+    ]
+    assert write_lock(root) == ["national/questions/2025.1.yaml"]
+    load_catalog(root, verify_lock=True)
     path.write_text(path.read_text(encoding="utf-8").replace("Pupils on roll", "Pupils on the roll"))
     problems = problems_of(root, verify_lock=True)
     assert len(problems) == 1
     assert problems[0].startswith("national/questions/2025.1.yaml:1: is published and has changed since it was locked")
+
+
+def test_a_draft_question_file_may_change_but_is_never_locked(tmp_path: Path) -> None:
+    root = copy_standards(tmp_path)
+    path = root / "national" / "questions" / "2025.1.yaml"
+    assert "status: draft" in path.read_text(encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("Pupils on roll", "Pupils on the roll"))
+    assert load_catalog(root, verify_lock=True).get("national@2026.1").questions.by_id()["pupils.on_roll"].label == (
+        "Pupils on the roll"
+    )
+    with (root / "standards.lock").open("a", encoding="utf-8") as lock:
+        lock.write(f"{'0' * 64}  national/questions/2025.1.yaml\n")
+    assert problems_of(root, verify_lock=True) == [
+        "national/questions/2025.1.yaml:1: is a draft but is listed in standards.lock"
+    ]
