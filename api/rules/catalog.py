@@ -23,8 +23,10 @@ from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, d
 from api.rules.lock import LockedFile, add_to_lock
 from api.rules.lock import verify_lock as verify_lock_file
 from api.rules.question_files import ParsedQuestions, parse_question_file
-from api.rules.schema import Band, Domain, Rule, RuleOff, SourceDocument, Status
+from api.rules.schema import Band, Basis, Domain, Rule, RuleOff, SourceDocument, Status
 
+STATUTORY_FIXED = frozenset({"basis", "check", "when"})
+"""What an overlay may not change of a statutory rule (it may add sources or change its weight and words)."""
 NO_QUESTIONS = QuestionSet.model_construct(sections=(), questions=())
 """The questions of a version whose questions could not be found (its load fails with a problem saying so)."""
 
@@ -165,6 +167,9 @@ def _resolve(
                     off.rule, "switches off a rule the base does not have"
                 )
             )
+        elif rules[off.rule].basis is Basis.statutory:
+            message = "an overlay cannot switch off a statutory duty: the law applies whatever a council adopts"
+            problems.append(RuleOrigin(parsed, ("switch_off", index, "rule")).problem(off.rule, message))
         else:
             del rules[off.rule]
     for index, change in enumerate(content.change):
@@ -178,6 +183,11 @@ def _resolve(
             continue
         if "id" in change.set:
             problems.append(origin.problem(change.rule, "an overlay cannot change a rule's id; add a new rule instead"))
+            continue
+        guarded = sorted(STATUTORY_FIXED & change.set.keys())
+        if rules[change.rule].basis is Basis.statutory and guarded:
+            message = f"an overlay cannot change the {' or '.join(guarded)} of a statutory duty: the law sets them"
+            problems.append(origin.problem(change.rule, message, guarded[0]))
             continue
         merged = deep_merge(rules[change.rule].model_dump(mode="python", exclude_defaults=True), change.set)
         merged["overlay_note"] = f"Changed by {content.set}@{content.version}: {change.reason}"

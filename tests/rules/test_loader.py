@@ -287,6 +287,43 @@ BROKEN = [
         ("weight", "10"),
     ),
     Broken(
+        "overlay-switches-off-a-statutory-duty",
+        OVERLAY,
+        anywhere("  - rule: environment.inclusion-base\n", f"  - rule: governance.accessibility-plan  {HERE}\n"),
+        "governance.accessibility-plan",
+        ("cannot switch off a statutory duty",),
+    ),
+    Broken(
+        "overlay-changes-the-basis-of-a-statutory-duty",
+        OVERLAY,
+        both(
+            anywhere("  - rule: governance.send-governor\n", "  - rule: senco.designated\n"),
+            anywhere("      weight: 4\n", f"      basis: guidance  {HERE}\n"),
+        ),
+        "senco.designated",
+        ("cannot change the basis of a statutory duty",),
+    ),
+    Broken(
+        "overlay-changes-the-check-of-a-statutory-duty",
+        OVERLAY,
+        both(
+            anywhere("  - rule: governance.send-governor\n", "  - rule: senco.designated\n"),
+            anywhere("      weight: 4\n", f"      check: {{expected: false}}  {HERE}\n"),
+        ),
+        "senco.designated",
+        ("cannot change the check of a statutory duty",),
+    ),
+    Broken(
+        "overlay-narrows-when-a-statutory-duty-applies",
+        OVERLAY,
+        both(
+            anywhere("  - rule: governance.send-governor\n", "  - rule: senco.designated\n"),
+            anywhere("      weight: 4\n", f"      when: [{{field: school.receives_imf, equals: true}}]  {HERE}\n"),
+        ),
+        "senco.designated",
+        ("cannot change the when of a statutory duty",),
+    ),
+    Broken(
         "overlay-extends-unknown-set",
         OVERLAY,
         anywhere("extends: national@2026.1\n", f"extends: national@2030.1  {HERE}\n"),
@@ -441,3 +478,13 @@ def test_write_lock_never_changes_an_existing_entry(tmp_path: Path) -> None:
     assert read_lock(root)[NATIONAL] != sha256_of(root / NATIONAL)
     problems = load_problems(root, verify_lock=True)
     assert any(p.file == NATIONAL and "immutable" in p.message for p in problems)
+
+
+def test_an_overlay_may_add_sources_and_weight_to_a_statutory_duty(tmp_path: Path) -> None:
+    root = copy_standards(tmp_path)
+    mutate_file(root, OVERLAY, anywhere("  - rule: governance.send-governor\n", "  - rule: senco.designated\n"))
+    overlay = load_catalog(root).get("somerset-example@2026.1")
+    rule = overlay.rule("senco.designated")
+    assert rule is not None
+    assert (rule.basis.value, rule.weight) == ("statutory", 4)
+    assert "somerset-governors" in {citation.source for citation in rule.sources}
