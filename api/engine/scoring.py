@@ -25,7 +25,7 @@ from api.engine.report_body import SourceBody
 from api.rules import check_kinds
 from api.rules.catalog import Standards
 from api.rules.loader import check_fields
-from api.rules.schema import Rule
+from api.rules.schema import Condition, Rule
 
 _FIELD_PATHS = frozenset(
     {
@@ -69,7 +69,7 @@ class CompiledRule:
     view: RuleView
     evaluate: Evaluator
     phases: frozenset[str] | None
-    conditions: tuple[tuple[str, Any], ...]
+    conditions: tuple[Condition, ...]
     condition_paths: tuple[str, ...]
     all_paths: tuple[str, ...]
 
@@ -112,8 +112,8 @@ def compile_rule(rule: Rule, standards: Standards) -> CompiledRule:
         overlay_note=rule.overlay_note,
     )
     phases = None if set(rule.applies_to) == set(PHASES) else frozenset(rule.applies_to)
-    conditions = tuple((condition.field, condition.equals) for condition in rule.when)
-    condition_paths = (("school.phase",) if phases is not None else ()) + tuple(path for path, _ in conditions)
+    conditions = tuple(rule.when)
+    condition_paths = (("school.phase",) if phases is not None else ()) + tuple(c.field for c in conditions)
     optional = {rule.check.sites} if isinstance(rule.check, check_kinds.ProvisionCheck) else set()
     check_paths = tuple(dict.fromkeys(field for field, _, _ in check_fields(rule.check) if field not in optional))
     return CompiledRule(
@@ -140,8 +140,8 @@ def _evaluate(compiled: CompiledRule, values: Mapping[str, Any], audit_date: dt.
             return Finding(view, _NOT_ASSESSED, missing=compiled.missing(values))
         if compiled.phases is not None and values["school.phase"] not in compiled.phases:
             return Finding(view, _NOT_APPLICABLE)
-        for path, expected in compiled.conditions:
-            if values[path] != expected:
+        for condition in compiled.conditions:
+            if not condition.holds(values[condition.field]):
                 return Finding(view, _NOT_APPLICABLE)
     try:
         return compiled.evaluate(values, audit_date)

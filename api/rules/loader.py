@@ -283,8 +283,12 @@ def check_rules(
                 problems.append(
                     origin.problem(rule.id, f"condition reads unknown audit field '{condition.field}'", "when", index)
                 )
-            elif spec.kind not in (FieldKind.flag, FieldKind.choice) or (
-                spec.kind is FieldKind.flag and not isinstance(condition.equals, bool)
+            elif condition.banded and spec.kind not in (FieldKind.whole_number, FieldKind.number):
+                message = f"condition on '{condition.field}' bands a number, but it is a {spec.kind.value}"
+                problems.append(origin.problem(rule.id, message, "when", index))
+            elif not condition.banded and (
+                spec.kind not in (FieldKind.flag, FieldKind.choice)
+                or (spec.kind is FieldKind.flag and not isinstance(condition.equals, bool))
             ):
                 problems.append(
                     origin.problem(

@@ -15,7 +15,7 @@ from pydantic import Field, Strict, StringConstraints, model_validator
 
 from api.contract.kinds import PHASES, Phase
 from api.rules.check_kinds import Check
-from api.rules.types import PLACEHOLDER, REF, SET_NAME, VERSION, FieldPath, FrozenModel, RuleId, Text
+from api.rules.types import PLACEHOLDER, REF, SET_NAME, VERSION, FieldPath, FrozenModel, Limit, RuleId, Text
 
 
 class Basis(enum.StrEnum):
@@ -85,10 +85,36 @@ class Message(FrozenModel):
 
 
 class Condition(FrozenModel):
-    """The rule applies only when ``field`` equals ``equals``; otherwise it is not applicable."""
+    """When the rule applies: ``field`` equals ``equals`` (a yes/no or a choice), or lies within ``at_least``
+    and/or ``at_most`` (a number: a size band, both ends included). Otherwise the rule is not applicable."""
 
     field: FieldPath
-    equals: bool | str
+    equals: bool | str | None = None
+    at_least: Limit | None = None
+    at_most: Limit | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        banded = self.at_least is not None or self.at_most is not None
+        if self.equals is not None and banded:
+            raise ValueError("a condition either compares (equals) or bands a number (at_least, at_most), not both")
+        if self.equals is None and not banded:
+            raise ValueError("a condition needs equals, or at_least and/or at_most")
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError(f"at_least ({self.at_least}) is more than at_most ({self.at_most})")
+        return self
+
+    @property
+    def banded(self) -> bool:
+        """Whether the condition is a size band on a number rather than an equality."""
+        return self.equals is None
+
+    def holds(self, value: Any) -> bool:
+        """Whether an answered ``value`` of the field meets the condition."""
+        if self.equals is not None:
+            return bool(value == self.equals)
+        low, high = self.at_least, self.at_most
+        return (low is None or value >= low) and (high is None or value <= high)
 
 
 class Gap(FrozenModel):

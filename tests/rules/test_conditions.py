@@ -1,0 +1,102 @@
+"""Conditions (``when:``): an equality on a yes/no or a choice, or a size band on a number; a rule whose
+condition does not hold is not applicable, one whose condition is unanswered is not assessed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from api.contract.validation import validate_audit
+from api.engine.scoring import Scorer
+from api.errors import StandardsError
+from api.rules.catalog import load_catalog
+from api.rules.schema import Condition
+from tests.conftest import minimal_audit
+
+ROOT = Path(__file__).resolve().parents[2] / "standards"
+
+HOLDS = [
+    ({"field": "pupils.on_roll", "at_least": 100}, 100, True),
+    ({"field": "pupils.on_roll", "at_least": 100}, 99, False),
+    ({"field": "pupils.on_roll", "at_most": 210}, 210, True),
+    ({"field": "pupils.on_roll", "at_most": 210}, 211, False),
+    ({"field": "pupils.on_roll", "at_least": 100, "at_most": 210}, 150, True),
+    ({"field": "pupils.on_roll", "at_least": 100, "at_most": 210}, 250, False),
+    ({"field": "staffing.ta_fte", "at_least": 2.5}, 2.5, True),
+    ({"field": "school.receives_imf", "equals": True}, True, True),
+    ({"field": "school.receives_imf", "equals": True}, False, False),
+    ({"field": "school.phase", "equals": "primary"}, "secondary", False),
+]
+
+
+@pytest.mark.parametrize(("written", "value", "holds"), HOLDS)
+def test_condition_holds(written: dict[str, Any], value: Any, holds: bool) -> None:
+    assert Condition.model_validate(written).holds(value) is holds
+
+
+REFUSED = [
+    ({"field": "pupils.on_roll"}, "needs equals, or at_least and/or at_most"),
+    ({"field": "pupils.on_roll", "equals": "x", "at_least": 1}, "not both"),
+    ({"field": "pupils.on_roll", "at_least": 300, "at_most": 200}, r"at_least \(300\) is more than at_most \(200\)"),
+    ({"field": "pupils.on_roll", "at_least": float("inf")}, "finite"),
+]
+
+
+@pytest.mark.parametrize(("written", "words"), REFUSED)
+def test_malformed_condition_is_refused(written: dict[str, Any], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        Condition.model_validate(written)
+
+
+BANDED_RULE = """
+  - id: published.small-school-offer
+    title: A small school links to the Local Offer
+    domain: published
+    basis: guidance
+    weight: 1
+    applies_to: [primary, secondary]
+    when: [{field: pupils.on_roll, at_least: 1, at_most: 210}]
+    check: {kind: flag, field: published.local_offer_link}
+    gap: {partially_met: Link the website to the Local Offer., not_met: Link the website to the Local Offer.}
+    message: {missing: No link., why: Parents look there first., how: Add the link.}
+    sources: [{source: cop-2015, ref: paragraph 6.81, verify: true}]
+    review_by: 2027-08-31
+"""
+
+
+def overlay_with(tmp_path: Path, rule: str) -> Path:
+    root = tmp_path / "standards"
+    shutil.copytree(ROOT, root)
+    path = root / "somerset-example" / "2026.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nrules:\n", "\nrules:\n" + rule.lstrip("\n"), 1), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("on_roll", "status"),
+    [(None, "not_assessed"), (0, "not_applicable"), (1, "not_met"), (210, "not_met"), (211, "not_applicable")],
+)
+def test_a_size_band_decides_where_a_rule_applies(tmp_path: Path, on_roll: int | None, status: str) -> None:
+    catalog = load_catalog(overlay_with(tmp_path, BANDED_RULE))
+    pupils = {} if on_roll is None else {"on_roll": on_roll}
+    audit = minimal_audit(school={"phase": "primary"}, pupils=pupils, published={"local_offer_link": False})
+    report = Scorer(catalog.get("somerset-example@2026.1")).score(validate_audit(audit, today=None)).to_dict()
+    result = next(r for r in report["results"] if r["rule"] == "published.small-school-offer")
+    assert result["status"] == status
+    if status == "not_assessed":
+        assert result["missing_inputs"] == ["pupils.on_roll"]
+
+
+def test_a_band_on_a_field_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
+    rule = BANDED_RULE.replace("field: pupils.on_roll, at_least: 1", "field: school.phase, at_least: 1")
+    with pytest.raises(StandardsError) as raised:
+        load_catalog(overlay_with(tmp_path, rule))
+    messages = [str(problem) for problem in raised.value.problems]
+    assert any(
+        "[rule published.small-school-offer]" in m and "bands a number, but it is a choice" in m for m in messages
+    ), messages
