@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from api.engine.numbers import EPSILON, anniversary, long_date, round_half_up, round_up, show_number
+from api.engine.numbers import EPSILON, anniversary, long_date, months_after, round_half_up, round_up, show_number
 from api.engine.outcomes import Outcome
 from api.engine.report import Finding, RuleView, fill
 from api.rules import check_kinds
@@ -226,12 +226,7 @@ def _provision(check: check_kinds.ProvisionCheck, view: RuleView) -> Evaluator:
 
 
 def _dated_within(check: check_kinds.DatedWithinCheck, view: RuleView) -> Evaluator:
-    path, years, partial_years, due_from = (
-        check.field,
-        check.years,
-        check.partially_met_within_years,
-        check.due_from,
-    )
+    path, months, partial_months, due_from = check.field, check.interval_months, check.partial_months, check.due_from
 
     def evaluate(values: Values, audit_date: dt.date) -> Finding:
         day = need1(values, path)
@@ -239,11 +234,11 @@ def _dated_within(check: check_kinds.DatedWithinCheck, view: RuleView) -> Evalua
             if due_from is not None and audit_date < due_from:
                 return shortfall(view, PARTIALLY_MET, None, None, {"due_from": long_date(due_from)})
             return shortfall(view, NOT_MET, None, None, {"due_from": long_date(due_from) if due_from else ""})
-        due = anniversary(day, years)
+        due = months_after(day, months)
         if audit_date < due:
             return Finding(view, MET, day.isoformat())
         words = {"due": long_date(due), "date": long_date(day)}
-        if partial_years is not None and audit_date < anniversary(day, partial_years):
+        if partial_months is not None and audit_date < months_after(day, partial_months):
             return shortfall(view, PARTIALLY_MET, day.isoformat(), None, words)
         return shortfall(view, NOT_MET, day.isoformat(), None, words)
 

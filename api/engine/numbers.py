@@ -3,6 +3,7 @@ rounded up, anniversaries, and English long dates whatever the locale."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 
@@ -24,12 +25,17 @@ _MONTHS = (
 )
 
 
+def months_after(start: dt.date, months: int) -> dt.date:
+    """The date ``months`` calendar months after ``start``, on the same day of the month or, where that month is
+    shorter, its last day (31 January + 1 month = 28 or 29 February; 29 February + 12 months = 28 February)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def anniversary(start: dt.date, years: int) -> dt.date:
     """The date ``years`` after ``start``; an anniversary of 29 February falls on 28 February."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
+    return months_after(start, 12 * years)
 
 
 def long_date(day: dt.date) -> str:

@@ -127,7 +127,8 @@ class ProvisionCheck(FrozenModel):
 
 
 class DatedWithinCheck(FrozenModel):
-    """Met while the audit date is before the ``years`` anniversary of the date in ``field``.
+    """Met while the audit date is before the date in ``field`` plus ``years`` (or ``months``): an annual review is
+    ``years: 1``, a termly one ``months: 4``. Partially met until ``partially_met_within_years`` (or ``_months``).
 
     A null date (there is none) is not met, except before ``due_from`` where it is partially met: the
     duty has been announced but has not started.
@@ -135,15 +136,36 @@ class DatedWithinCheck(FrozenModel):
 
     kind: Literal["dated_within"]
     field: FieldPath
-    years: Annotated[int, Field(ge=1, le=10)]
+    years: Annotated[int, Field(ge=1, le=10)] | None = None
+    months: Annotated[int, Field(ge=1, le=120)] | None = None
     partially_met_within_years: Annotated[int, Field(ge=1, le=10)] | None = None
+    partially_met_within_months: Annotated[int, Field(ge=1, le=120)] | None = None
     due_from: dt.date | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> DatedWithinCheck:
-        if self.partially_met_within_years is not None and self.partially_met_within_years < self.years:
-            raise ValueError("limits out of order: partially_met_within_years must not be below years")
+        if (self.years is None) == (self.months is None):
+            raise ValueError("give the interval as years or as months (exactly one)")
+        if self.partially_met_within_years is not None and self.partially_met_within_months is not None:
+            raise ValueError("give the partially-met interval as years or as months, not both")
+        partial = self.partial_months
+        if partial is not None and partial < self.interval_months:
+            raise ValueError("limits out of order: the partially-met interval must not be shorter than the met one")
         return self
+
+    @property
+    def interval_months(self) -> int:
+        """The met interval in months."""
+        return self.months if self.months is not None else 12 * (self.years or 0)
+
+    @property
+    def partial_months(self) -> int | None:
+        """The partially-met interval in months, if there is one."""
+        if self.partially_met_within_months is not None:
+            return self.partially_met_within_months
+        if self.partially_met_within_years is not None:
+            return 12 * self.partially_met_within_years
+        return None
 
 
 class ChoiceCheck(FrozenModel):

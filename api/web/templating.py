@@ -41,6 +41,8 @@ def _limit_text(result: dict[str, Any]) -> str:
             return f"met {words} {limits[key]}{unit}"
     if "years" in limits:
         return f"within {limits['years']} year{'s' if limits['years'] != 1 else ''}"
+    if "months" in limits:
+        return f"within {limits['months']} month{'s' if limits['months'] != 1 else ''}"
     if "pupils_per_unit" in limits:
         return f"one per site and one per {limits['pupils_per_unit']} pupils"
     return ""

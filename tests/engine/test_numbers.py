@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.engine.numbers import anniversary, round_half_up
+from api.engine.numbers import anniversary, months_after, round_half_up
 from api.rules.catalog import Catalog
 from tests.conftest import TODAY, minimal_audit, score
 from tests.engine.expectations import (
@@ -70,3 +70,25 @@ def test_a_yearly_date_falls_due_on_its_anniversary(
     audit = minimal_audit(audit_date=audit_date, governance={"sen_information_report_updated_on": updated_on})
     assert dt.date.fromisoformat(audit_date) <= TODAY
     assert status_of(score(catalog, CURRENT, audit), "governance.sen-information-report") == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2028, 1, 31), 1, dt.date(2028, 2, 29)),
+        (dt.date(2024, 2, 29), 12, dt.date(2025, 2, 28)),
+        (dt.date(2025, 11, 30), 3, dt.date(2026, 2, 28)),
+        (dt.date(2025, 10, 15), 4, dt.date(2026, 2, 15)),
+        (dt.date(2025, 12, 1), 1, dt.date(2026, 1, 1)),
+        (dt.date(2025, 9, 1), 120, dt.date(2035, 9, 1)),
+    ],
+)
+def test_months_after_keeps_the_day_or_takes_the_month_s_last(start: dt.date, months: int, expected: dt.date) -> None:
+    assert months_after(start, months) == expected
+
+
+@pytest.mark.parametrize("start", [dt.date(2024, 2, 29), dt.date(2025, 3, 31), dt.date(2025, 12, 31)])
+def test_an_anniversary_is_twelve_months_a_year(start: dt.date) -> None:
+    for years in (1, 2, 3):
+        assert anniversary(start, years) == months_after(start, 12 * years)
