@@ -22,13 +22,11 @@ from api.errors import StandardsError, StandardsNotFound, StandardsProblem
 from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, deep_merge, parse_file
 from api.rules.lock import LockedFile, add_to_lock
 from api.rules.lock import verify_lock as verify_lock_file
-from api.rules.question_files import ParsedQuestions, parse_question_file
+from api.rules.question_files import NO_QUESTIONS, ParsedQuestions, parse_question_file, resolve_questions
 from api.rules.schema import Band, Basis, Domain, Rule, RuleOff, SourceDocument, Status
 
 STATUTORY_FIXED = frozenset({"basis", "check", "when"})
 """What an overlay may not change of a statutory rule (it may add sources or change its weight and words)."""
-NO_QUESTIONS = QuestionSet.model_construct(sections=(), questions=())
-"""The questions of a version whose questions could not be found (its load fails with a problem saying so)."""
 
 
 def default_root() -> Path:
@@ -143,15 +141,10 @@ def _resolve(
     content = parsed.content
     problems: list[StandardsProblem] = []
     base = resolved[content.extends] if content.extends else None
-    if own_questions is not None:
-        questions: QuestionSet = own_questions.content
-        questions_file = own_questions.label
-    elif base is not None:
-        questions, questions_file = base.questions, base.questions_file
-    else:
-        message = "asks no questions: list this version under 'versions' in a question file (<set>/questions/)"
-        problems.append(StandardsProblem(parsed.label, 1, None, message))
-        questions, questions_file = NO_QUESTIONS, ""
+    base_questions = base.questions if base is not None else None
+    base_file = base.questions_file if base is not None else ""
+    questions, questions_file, found = resolve_questions(parsed, base_questions, own_questions, base_file)
+    problems += found
     origins: dict[str, RuleOrigin] = {}
     rules: dict[str, Rule] = {}
     changed: dict[str, str] = {}

@@ -16,7 +16,7 @@ from pydantic import Field, Strict, StringConstraints, ValidationError
 
 from api.contract.questions import ENVELOPE, QuestionSet
 from api.errors import StandardsError, StandardsProblem
-from api.rules.loader import PathKey, describe_error, line_of, read_yaml
+from api.rules.loader import ParsedFile, PathKey, describe_error, line_of, read_yaml
 from api.rules.schema import Status
 from api.rules.types import REF
 
@@ -111,3 +111,58 @@ def parse_question_file(path: Path, *, root: Path | None = None) -> ParsedQuesti
     if problems:
         raise StandardsError(problems)
     return ParsedQuestions(path, label, content, hashlib.sha256(data).hexdigest(), line_of(lines, ("versions",)))
+
+
+NO_QUESTIONS = QuestionSet.model_construct(sections=(), questions=())
+"""The questions of a version whose questions could not be found (its load fails with a problem saying so)."""
+
+
+def resolve_questions(
+    parsed: ParsedFile, base: QuestionSet | None, from_file: ParsedQuestions | None, base_file: str = ""
+) -> tuple[QuestionSet, str, list[StandardsProblem]]:
+    """The questions a standards file asks, where they are declared, and the problems: its own ``sections`` and
+    ``questions``, or those of the question file that names it, or (an overlay) those of the set it extends with
+    its own added in sections of its own. An overlay may not reuse a section or question id of the set it extends;
+    a version may not declare questions both in itself and in a question file; a version must ask questions."""
+    label, content = parsed.label, parsed.content
+    own = QuestionSet.model_construct(sections=content.sections, questions=content.questions)
+    if from_file is not None:
+        if own.questions or own.sections:
+            message = f"declares questions both here and in {from_file.label}: keep one"
+            return (
+                from_file.content,
+                from_file.label,
+                [StandardsProblem(label, parsed.line_of(("questions",)), None, message)],
+            )
+        return from_file.content, from_file.label, []
+    if base is None:
+        if not own.questions:
+            message = (
+                "asks no questions: declare sections and questions, or name it in a question file (<set>/questions/)"
+            )
+            return NO_QUESTIONS, "", [StandardsProblem(label, 1, None, message)]
+        return own, label, check_question_file(own, parsed.lines, label)
+    if not own.questions and not own.sections:
+        return base, base_file, []
+    problems: list[StandardsProblem] = []
+    base_sections = {section.id for section in base.sections}
+    base_questions = {question.id for question in base.questions}
+    for index, section in enumerate(own.sections):
+        if section.id in base_sections:
+            message = f"section '{section.id}' belongs to the set this extends: declare a section of your own"
+            problems.append(StandardsProblem(label, parsed.line_of(("sections", index, "id")), None, message))
+    own_sections = {section.id for section in own.sections} - base_sections
+    for index, question in enumerate(own.questions):
+        if question.id in base_questions:
+            line = parsed.line_of(("questions", index, "id"))
+            message = "is a question of the set this extends: give a new question an id of its own"
+            problems.append(StandardsProblem(label, line, question.id, message))
+        elif question.section not in own_sections:
+            line = parsed.line_of(("questions", index, "section"))
+            message = f"an overlay's questions go in sections it declares itself, not '{question.section}'"
+            problems.append(StandardsProblem(label, line, question.id, message))
+    problems += [p for p in check_question_file(own, parsed.lines, label) if "is not declared" not in p.message]
+    merged = QuestionSet.model_construct(
+        sections=base.sections + own.sections, questions=base.questions + own.questions
+    )
+    return merged, label, problems

@@ -242,7 +242,7 @@ def test_a_version_without_questions_is_refused(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("versions: [national@2025.1, national@2026.1]", "versions: [national@2025.1]"))
     assert problems_of(root) == [
-        "national/2026.1.yaml:1: asks no questions: list this version under 'versions' in a question file "
+        "national/2026.1.yaml:1: asks no questions: declare sections and questions, or name it in a question file "
         "(<set>/questions/)"
     ]
 
@@ -289,3 +289,106 @@ def test_a_draft_question_file_may_change_but_is_never_locked(tmp_path: Path) ->
     assert problems_of(root, verify_lock=True) == [
         "national/questions/2025.1.yaml:1: is a draft but is listed in standards.lock"
     ]
+
+
+# --- an overlay adds questions of its own, in sections of its own.
+
+COUNCIL_QUESTIONS = """
+sections:
+  - {id: classroom, title: Classroom practice, description: What every classroom offers.}
+questions:
+  - id: classroom.visual_timetables
+    section: classroom
+    kind: statement
+    label: Every classroom shows a visual timetable that pupils use
+    hint: Say where the evidence sits (a learning walk, photographs); never name a pupil.
+  - id: classroom.reviews_with_parents_pct
+    section: classroom
+    kind: percent
+    label: Share of SEN support plans reviewed with parents this term
+"""
+
+
+def overlay_asking(tmp_path: Path, extra: str) -> Path:
+    root = copy_standards(tmp_path)
+    path = root / "somerset-example" / "2026.1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").rstrip() + "\n" + extra, encoding="utf-8")
+    return root
+
+
+def test_an_overlay_asks_the_base_s_questions_and_its_own(tmp_path: Path) -> None:
+    catalog = load_catalog(overlay_asking(tmp_path, COUNCIL_QUESTIONS))
+    overlay = catalog.get("somerset-example@2026.1").questions
+    national = catalog.get("national@2026.1").questions
+    assert [s.id for s in overlay.sections] == [*(s.id for s in national.sections), "classroom"]
+    asked = overlay.by_id()
+    assert list(asked)[: len(national.questions)] == list(national.by_id())
+    assert asked["classroom.visual_timetables"].kind == "statement"
+    assert catalog.get("somerset-example@2026.1").questions_file == "somerset-example/2026.1.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "question", "words"),
+    [
+        ("  - {id: classroom,", "  - {id: senco,", None, "section 'senco' belongs to the set this extends"),
+        (
+            "  - id: classroom.visual_timetables\n    section: classroom\n",
+            "  - id: senco.on_slt\n    section: senco\n",
+            "senco.on_slt",
+            "is a question of the set this extends",
+        ),
+        (
+            "  - id: classroom.visual_timetables\n    section: classroom\n",
+            "  - id: senco.visual_timetables\n    section: senco\n",
+            "senco.visual_timetables",
+            "go in sections it declares itself, not 'senco'",
+        ),
+        (
+            "  - id: classroom.reviews_with_parents_pct\n",
+            "  - id: classroom.visual_timetables\n",
+            "classroom.visual_timetables",
+            "duplicate question id",
+        ),
+    ],
+    ids=["reused-section", "reused-question", "question-in-a-base-section", "duplicate-id"],
+)
+def test_an_overlay_may_not_reuse_what_its_base_declares(
+    tmp_path: Path, old: str, new: str, question: str | None, words: str
+) -> None:
+    assert old in COUNCIL_QUESTIONS
+    root = overlay_asking(tmp_path, COUNCIL_QUESTIONS.replace(old, new, 1))
+    with pytest.raises(StandardsError) as raised:
+        load_catalog(root)
+    matching = [p for p in raised.value.problems if words in p.message]
+    assert matching, [str(p) for p in raised.value.problems]
+    assert matching[0].file == "somerset-example/2026.1.yaml"
+    assert matching[0].rule == question
+    assert matching[0].line is not None
+
+
+def test_an_overlay_rule_may_read_the_overlay_s_question(tmp_path: Path) -> None:
+    root = overlay_asking(tmp_path, COUNCIL_QUESTIONS)
+    path = root / "somerset-example" / "2026.1.yaml"
+    text = path.read_text(encoding="utf-8")
+    reading = """  - id: published.reviews-with-parents
+    title: Plans are reviewed with parents every term
+    domain: published
+    basis: statutory_guidance
+    weight: 1
+    check:
+      kind: at_least
+      value: classroom.reviews_with_parents_pct
+      met_at_least: 90
+      partially_met_at_least: 50
+      unit: "%"
+    gap: {partially_met: Review the rest with parents., not_met: Review plans with parents each term.}
+    message: {missing: Few reviews., why: The Code asks for termly reviews., how: Meet parents each term.}
+    sources: [{source: cop-2015, ref: paragraph 6.65, verify: true}]
+    review_by: 2027-08-31
+"""
+    path.write_text(text.replace("\nrules:\n", "\nrules:\n" + reading, 1), encoding="utf-8")
+    rule_read = load_catalog(root).get("somerset-example@2026.1").rule("published.reviews-with-parents")
+    assert rule_read is not None
+    unknown = text.replace("\nrules:\n", "\nrules:\n" + reading.replace("classroom.reviews", "classroom.missing"), 1)
+    path.write_text(unknown, encoding="utf-8")
+    assert any("reads unknown audit field 'classroom.missing_with_parents_pct'" in p for p in problems_of(root))
