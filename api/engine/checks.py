@@ -35,12 +35,16 @@ def shortfall(
     amount: float | int | None,
     words: dict[str, str],
     none_at_all: bool = False,
+    no_evidence: bool = False,
 ) -> Finding:
-    """A partially-met or not-met finding with its gap text filled in."""
+    """A partially-met or not-met finding with its gap text filled in (the ``when_none`` words when there is none
+    of the resource at all, the ``no_evidence`` words for a statement in place without evidence)."""
     gap = view.gap
     template = gap.not_met if outcome is NOT_MET else gap.partially_met
     if none_at_all and gap.when_none is not None:
         template = gap.when_none
+    if no_evidence and gap.no_evidence is not None:
+        template = gap.no_evidence
     text = fill(template, amount, words, gap)
     return Finding(view, outcome, value, amount if gap.field is not None else None, text)
 
@@ -315,6 +319,23 @@ def _qualification(check: check_kinds.QualificationCheck, view: RuleView) -> Eva
     return evaluate
 
 
+def _statement(check: check_kinds.StatementCheck, view: RuleView) -> Evaluator:
+    path, needs_evidence = check.field, check.evidence_required
+
+    def evaluate(values: Values, audit_date: dt.date) -> Finding:
+        answer = need1(values, path)
+        rating = answer["rating"]
+        if rating == "not_applicable":
+            return Finding(view, NOT_APPLICABLE, rating)
+        if rating == "in_place":
+            if needs_evidence and not (answer.get("evidence") or "").strip():
+                return shortfall(view, PARTIALLY_MET, rating, None, {}, no_evidence=True)
+            return Finding(view, MET, rating)
+        return shortfall(view, PARTIALLY_MET if rating == "partly_in_place" else NOT_MET, rating, None, {})
+
+    return evaluate
+
+
 def compile_check(check: check_kinds.Check, view: RuleView) -> Evaluator:
     """Bind a check's limits into an evaluator."""
     match check:
@@ -336,6 +357,8 @@ def compile_check(check: check_kinds.Check, view: RuleView) -> Evaluator:
             return _choice(check, view)
         case check_kinds.AllFlagsCheck():
             return _all_flags(check, view)
+        case check_kinds.StatementCheck():
+            return _statement(check, view)
         case check_kinds.QualificationCheck():
             return _qualification(check, view)
     raise AssertionError(f"unhandled check kind {check!r}")  # pragma: no cover - the union is closed

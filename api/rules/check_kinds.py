@@ -219,6 +219,16 @@ class QualificationCheck(FrozenModel):
     accepted: Annotated[tuple[AcceptedQualification, ...], Field(min_length=1)]
 
 
+class StatementCheck(FrozenModel):
+    """A practice statement the school rates, with where its evidence sits: ``in_place`` → met (partially met when
+    ``evidence_required`` and no evidence is given: the gap's ``no_evidence`` words say so); ``partly_in_place`` →
+    partially met; ``not_in_place`` → not met; ``not_applicable`` → not applicable; no answer → not assessed."""
+
+    kind: Literal["statement"]
+    field: FieldPath
+    evidence_required: bool = False
+
+
 Check = Annotated[
     FlagCheck
     | AtLeastCheck
@@ -229,7 +239,8 @@ Check = Annotated[
     | DatedWithinCheck
     | ChoiceCheck
     | AllFlagsCheck
-    | QualificationCheck,
+    | QualificationCheck
+    | StatementCheck,
     Field(discriminator="kind"),
 ]
 
@@ -244,6 +255,7 @@ CHECK_KINDS: tuple[str, ...] = (
     "choice",
     "all_flags",
     "qualification_deadline",
+    "statement",
 )
 
 # The placeholders each check kind can fill in a gap text.
@@ -258,4 +270,5 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "choice": frozenset({"value"}),
     "all_flags": frozenset({"missing_items"}),
     "qualification_deadline": frozenset({"deadline"}),
+    "statement": frozenset(),
 }

@@ -204,6 +204,8 @@ def check_fields(check: check_kinds.Check) -> Iterator[tuple[str, set[FieldKind]
         case check_kinds.AllFlagsCheck():
             for index, item in enumerate(check.fields):
                 yield item.field, {FieldKind.flag}, ("fields", index, "field")
+        case check_kinds.StatementCheck():
+            yield check.field, {FieldKind.statement}, ("field",)
         case check_kinds.QualificationCheck():
             yield check.qualification, {FieldKind.choice}, ("qualification",)
             yield check.started_on, {FieldKind.date}, ("started_on",)
@@ -306,8 +308,15 @@ def check_rules(
             problems.append(
                 origin.problem(rule.id, "gap.when_none is only for ratio_at_most checks", "gap", "when_none")
             )
+        needs_evidence = isinstance(rule.check, check_kinds.StatementCheck) and rule.check.evidence_required
+        if needs_evidence and rule.gap.no_evidence is None:
+            message = "a statement that requires evidence needs gap.no_evidence: the words when none is given"
+            problems.append(origin.problem(rule.id, message, "gap"))
+        if rule.gap.no_evidence is not None and not needs_evidence:
+            message = "gap.no_evidence is only for statement checks with evidence_required: true"
+            problems.append(origin.problem(rule.id, message, "gap", "no_evidence"))
         allowed_names = check_kinds.PLACEHOLDERS[rule.check.kind]
-        for part in ("partially_met", "not_met", "when_none"):
+        for part in ("partially_met", "not_met", "when_none", "no_evidence"):
             text = getattr(rule.gap, part) or ""
             if "{" in types.PLACEHOLDER.sub("", text) or "}" in types.PLACEHOLDER.sub("", text):
                 problems.append(

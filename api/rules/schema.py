@@ -133,6 +133,9 @@ class Gap(FrozenModel):
     when_none: Text | None = Field(
         None, description="Ratio checks: the words when there is none of the resource at all (denominator 0)."
     )
+    no_evidence: Text | None = Field(
+        None, description="Statement checks that require evidence: the words when it is in place without evidence."
+    )
 
 
 class Rule(FrozenModel):
