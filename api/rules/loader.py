@@ -98,6 +98,23 @@ def read_yaml(text: str, label: str) -> tuple[Any, dict[PathKey, int]]:
     return data, lines
 
 
+def read_mapping(path: Path, label: str, not_a_mapping: str) -> tuple[bytes, Mapping[str, Any], dict[PathKey, int]]:
+    """A YAML file's bytes, its top-level mapping and its line map. Raises StandardsError (named ``label``) when it
+    cannot be read, is not UTF-8, is not YAML, has a duplicate key, or is not a mapping (``not_a_mapping``)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise StandardsError([StandardsProblem(label, None, None, f"cannot be read: {error}")]) from error
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StandardsError([StandardsProblem(label, None, None, "is not UTF-8 text")]) from error
+    raw, lines = read_yaml(text, label)
+    if not isinstance(raw, Mapping):
+        raise StandardsError([StandardsProblem(label, 1, None, not_a_mapping)])
+    return data, raw, lines
+
+
 def _rule_id_at(raw: Any, key: PathKey) -> str | None:
     if len(key) >= 2 and key[0] in ("rules", "change", "switch_off") and isinstance(key[1], int):
         try:
@@ -137,17 +154,7 @@ def _clean_loc(loc: Sequence[Any]) -> PathKey:
 def parse_file(path: Path, *, root: Path | None = None) -> ParsedFile:
     """Read and type-check one standards file. Raises StandardsError listing every problem."""
     label = str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise StandardsError([StandardsProblem(label, None, None, f"cannot be read: {error}")]) from error
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise StandardsError([StandardsProblem(label, None, None, "is not UTF-8 text")]) from error
-    raw, lines = read_yaml(text, label)
-    if not isinstance(raw, Mapping):
-        raise StandardsError([StandardsProblem(label, 1, None, "must be a mapping of keys (set, version, …)")])
+    data, raw, lines = read_mapping(path, label, "must be a mapping of keys (set, version, …)")
     try:
         content = StandardsFile.model_validate(raw)
     except ValidationError as error:

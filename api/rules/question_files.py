@@ -16,7 +16,7 @@ from pydantic import Field, Strict, StringConstraints, ValidationError
 
 from api.contract.questions import ENVELOPE, QuestionSet
 from api.errors import StandardsError, StandardsProblem
-from api.rules.loader import ParsedFile, PathKey, describe_error, line_of, read_yaml
+from api.rules.loader import ParsedFile, PathKey, describe_error, line_of, read_mapping
 from api.rules.schema import Status
 from api.rules.types import REF
 
@@ -88,14 +88,7 @@ def check_question_file(content: QuestionSet, lines: Mapping[PathKey, int], labe
 def parse_question_file(path: Path, *, root: Path | None = None) -> ParsedQuestions:
     """Read and check one question file. Raises StandardsError listing every problem with file, line and id."""
     label = str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise StandardsError([StandardsProblem(label, None, None, f"cannot be read as UTF-8 text: {error}")]) from None
-    raw, lines = read_yaml(text, label)
-    if not isinstance(raw, Mapping):
-        raise StandardsError([StandardsProblem(label, 1, None, "must be a mapping with sections and questions")])
+    data, raw, lines = read_mapping(path, label, "must be a mapping with sections and questions")
     try:
         content = QuestionFile.model_validate(raw)
     except ValidationError as error:

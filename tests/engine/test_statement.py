@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,12 @@ def council(tmp_path: Path, rule: str = STATEMENT_RULE) -> Catalog:
     return load_catalog(root)
 
 
-def finding(catalog: Catalog, answer: dict[str, Any] | None) -> dict[str, Any]:
+def finding(catalog: Catalog, answer: dict[str, Any] | None) -> Mapping[str, Any]:
     values: dict[str, Any] = {"audit_date": dt.date(2026, 11, 1), "school.urn": "100000"}
     if answer is not None:
         values["classroom.visual_timetables"] = answer
     report = Scorer(catalog.get(OVERLAY)).score(ValidAudit(values)).to_dict()
-    result: dict[str, Any] = next(r for r in report["results"] if r["rule"] == RULE)
-    return result
+    return next(r for r in report["results"] if r["rule"] == RULE)
 
 
 BRANCHES = [
