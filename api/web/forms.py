@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from api.contract.fields import FIELDS, SECTIONS, FieldSpec
+from api.contract.fields import FIELDS, SECTIONS, FieldSpec, put_answer
 from api.contract.files import convert_cell
 from api.contract.kinds import FieldKind
 
@@ -143,9 +143,5 @@ def read_form(form: Mapping[str, Any], urn: str) -> dict[str, Any]:
             continue
         else:
             value = convert_cell(path, text)  # the same reading as a CSV cell
-        if "." in path:
-            section, name = path.split(".", 1)
-            answers.setdefault(section, {})[name] = value
-        else:
-            answers[path] = value
+        put_answer(answers, path, value)
     return answers
