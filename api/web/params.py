@@ -44,8 +44,15 @@ StoredStandardsQuery = Annotated[
 VersionFrom = Annotated[str, Query(alias="from", pattern=REF, description="SET@VERSION before.")]
 VersionTo = Annotated[str, Query(alias="to", pattern=REF, description="SET@VERSION after.")]
 PhaseQuery = Annotated[Phase | None, Query(description="Only schools of this phase.")]
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+"""Text a query may carry: no control characters (NUL, line breaks …), which PostgreSQL and logs cannot take."""
 LocalAuthorityQuery = Annotated[
-    str | None, Query(max_length=100, description="Only schools in this local authority (as recorded on the school).")
+    str | None,
+    Query(
+        max_length=100,
+        pattern=NO_CONTROL,
+        description="Only schools in this local authority (as recorded on the school).",
+    ),
 ]
 
 _DESCRIPTIONS = {

@@ -640,3 +640,20 @@ def test_standards_diff(shared: Shared) -> None:
     assert "ta.sen-ratio" in {entry["rule"] for entry in diff("2026.1", "2025.1")["removed"]}
     same = diff("2026.1", "2026.1")
     assert same["added"] == same["removed"] == same["changed"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        (f"/v1/trusts/{TRUST}/summary?local_authority=a%00b", "query.local_authority"),
+        (f"/v1/trusts/{TRUST}/schools?local_authority=a%0Ab", "query.local_authority"),
+        (f"/v1/trusts/{TRUST}/exports/schools?format=csv&local_authority=a%00b", "query.local_authority"),
+        (f"/v1/trusts/{TRUST}/exports/findings?format=ndjson&local_authority=%7F", "query.local_authority"),
+        ("/v1/imports/gias?filename=a%00.csv", "query.filename"),
+        ("/v1/imports/sen?census=January%002025", "query.census"),
+    ],
+)
+def test_control_characters_in_a_query_are_refused_naming_the_parameter(shared: Shared, path: str, field: str) -> None:
+    method = "POST" if path.startswith("/v1/imports") else "GET"
+    body = problem(shared.client.request(method, path, headers=shared.admin, content=b"urn\n"), 422)
+    assert [error["field"] for error in body["errors"]] == [field]

@@ -23,7 +23,7 @@ from api.service.imports.jobs import ImportJob, get_import_job, start_import_job
 from api.service.imports.plan import ImportSource
 from api.service.imports.summary import ImportKind
 from api.web.deps import PrincipalDep, ServicesDep
-from api.web.params import JobIdPath, problems
+from api.web.params import NO_CONTROL, JobIdPath, problems
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 CHUNK = 1 << 20
@@ -96,13 +96,19 @@ async def start_import(
     principal: AdminDep,
     kind: Annotated[ImportKind, Path(description="gias, sen or workforce.")],
     filename: Annotated[
-        str | None, Query(max_length=300, description="The file's name, recorded in provenance (default: as sent).")
+        str | None,
+        Query(
+            max_length=300,
+            pattern=NO_CONTROL,
+            description="The file's name, recorded in provenance (default: as sent).",
+        ),
     ] = None,
     census: Annotated[
         str | None,
         Query(
             min_length=1,
             max_length=40,
+            pattern=NO_CONTROL,
             description="SEN and workforce: the census, e.g. 'January 2025' (default: from the time_period column).",
         ),
     ] = None,
