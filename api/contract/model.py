@@ -39,22 +39,16 @@ class Section(BaseModel):
         return data
 
 
-class School(Section):
-    """Who the school is."""
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+"""Free text of an audit: no control characters but tab and line breaks."""
+
+
+class SchoolEnvelope(Section):
+    """What every audit says of its school whatever its standards: the URN."""
 
     urn: str = Field(
         description="Unique reference number: 6 digits, as in Get Information About Schools.",
         examples=["112515"],
-    )
-    name: Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$")] | None = Field(
-        None, max_length=200, description="The school's name."
-    )
-    phase: Phase | None = Field(None, description="Phase of education.")
-    sites: Annotated[int, Strict(), Field(ge=1)] | None = Field(
-        None, description="Number of separate sites (absent: 1)."
-    )
-    receives_imf: Flag | None = Field(
-        None, description="Does the school receive the Inclusive Mainstream Fund (2026-27 onwards)?"
     )
 
     @field_validator("urn", mode="before")
@@ -65,6 +59,21 @@ class School(Section):
         if not isinstance(value, str) or len(value) != 6 or not value.isdigit():
             raise ValueError("must be the school's 6-digit unique reference number (URN), for example 112515")
         return value
+
+
+class School(SchoolEnvelope):
+    """Who the school is."""
+
+    name: Annotated[str, StringConstraints(pattern=TEXT_PATTERN)] | None = Field(
+        None, max_length=200, description="The school's name."
+    )
+    phase: Phase | None = Field(None, description="Phase of education.")
+    sites: Annotated[int, Strict(), Field(ge=1)] | None = Field(
+        None, description="Number of separate sites (absent: 1)."
+    )
+    receives_imf: Flag | None = Field(
+        None, description="Does the school receive the Inclusive Mainstream Fund (2026-27 onwards)?"
+    )
 
 
 class Pupils(Section):
