@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from api.contract.fields import FIELDS
+from api.contract.fields import FIELDS, FieldSpec
 from api.contract.kinds import FieldKind
 from api.errors import FieldProblem
 
@@ -22,9 +22,17 @@ def more_with_sen_than_on_roll(*, on_roll: int, sen_support: int, ehcp: int) -> 
     return sen_support + ehcp > on_roll
 
 
-def cross_field_problems(values: Mapping[str, Any], today: dt.date | None) -> list[FieldProblem]:
+def date_paths(fields: Mapping[str, FieldSpec]) -> tuple[str, ...]:
+    """The date fields among ``fields`` (by dotted path) that may not be later than the audit date."""
+    return tuple(spec.path for spec in fields.values() if spec.kind is FieldKind.date and spec.path != "audit_date")
+
+
+def cross_field_problems(
+    values: Mapping[str, Any], today: dt.date | None, dates: tuple[str, ...] = _DATE_PATHS
+) -> list[FieldProblem]:
     """Every cross-field problem of typed flat ``path -> value`` values (from a parsed audit, or what of a raw
-    one parsed); ``today`` (when given) refuses a future audit date. Returns the problems, none when all agree.
+    one parsed); ``today`` (when given) refuses a future audit date; ``dates`` are the date fields that may not be
+    later than the audit date (default: the contract's). Returns the problems, none when all agree.
     """
     problems: list[FieldProblem] = []
     get = values.get
@@ -55,7 +63,7 @@ def cross_field_problems(values: Mapping[str, Any], today: dt.date | None) -> li
     if audit_date is not None and today is not None and audit_date > today:
         problems.append(FieldProblem(field="audit_date", message=f"cannot be in the future (today is {today})"))
     if audit_date is not None:
-        for path in _DATE_PATHS:
+        for path in dates:
             value = get(path)
             if value is not None and value > audit_date:
                 problems.append(FieldProblem(field=path, message=f"cannot be later than the audit date ({audit_date})"))

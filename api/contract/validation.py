@@ -8,17 +8,19 @@ every problem by field path. An audit is never scored in part.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from api.contract.constraints import cross_field_problems
-from api.contract.fields import FIELDS, SECTIONS, put_answer
+from api.contract.constraints import cross_field_problems, date_paths
+from api.contract.fields import FIELDS, SECTIONS, FieldSpec, put_answer
 from api.contract.kinds import FieldKind, parse_date
 from api.contract.messages import NULL_NOT_ALLOWED, problems_from
-from api.contract.model import Audit, Section
+from api.contract.model import Audit
+from api.contract.question_model import audit_model
+from api.contract.questions import QuestionSet, field_specs
 from api.errors import AuditInvalid, FieldProblem
 
 
@@ -48,20 +50,24 @@ class ValidAudit:
         return out
 
 
-def flatten(audit: Audit) -> dict[str, Any]:
-    """The answered fields of a parsed audit as ``{dotted.path: value}``; absent fields are left out."""
-    values: dict[str, Any] = {"audit_date": audit.audit_date}
-    for section_name in SECTIONS:
-        section: Section = getattr(audit, section_name)
+def flatten(audit: BaseModel, sections: Sequence[str] = SECTIONS) -> dict[str, Any]:
+    """The answered fields of a parsed audit as ``{dotted.path: value}``; absent fields are left out; a
+    statement's answer becomes its JSON object (``{"rating": …, "evidence": …}``)."""
+    values: dict[str, Any] = {"audit_date": getattr(audit, "audit_date")}  # noqa: B009 (models built per version)
+    for section_name in sections:
+        section: BaseModel = getattr(audit, section_name)
         for name in section.model_fields_set:
-            values[f"{section_name}.{name}"] = getattr(section, name)
+            value = getattr(section, name)
+            values[f"{section_name}.{name}"] = (
+                value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
+            )
     return values
 
 
-def _typed_values(data: Mapping[str, Any]) -> dict[str, Any]:
+def _typed_values(data: Mapping[str, Any], fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
     """The fields of a raw (possibly invalid) audit that have the right type, flat, for cross-field checks."""
     values: dict[str, Any] = {}
-    for path, spec in FIELDS.items():
+    for path, spec in fields.items():
         if "." in path:
             section, name = path.split(".")
             raw = data.get(section)
@@ -83,15 +89,17 @@ def _typed_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _null_problems(data: Mapping[str, Any]) -> tuple[list[FieldProblem], Mapping[str, Any]]:
+def _null_problems(
+    data: Mapping[str, Any], fields: Mapping[str, FieldSpec]
+) -> tuple[list[FieldProblem], Mapping[str, Any]]:
     """Every null given for a field that does not allow it, and the audit with those nulls left out."""
     problems: list[FieldProblem] = []
     cleaned: dict[str, Any] | None = None
-    for section, fields in data.items():
-        if not isinstance(fields, Mapping):
+    for section, answers in data.items():
+        if not isinstance(answers, Mapping):
             continue
-        for name, value in fields.items():
-            spec = FIELDS.get(f"{section}.{name}")
+        for name, value in answers.items():
+            spec = fields.get(f"{section}.{name}")
             if value is None and spec is not None and not spec.nullable:
                 problems.append(FieldProblem(f"{section}.{name}", NULL_NOT_ALLOWED))
                 if cleaned is None:
@@ -100,29 +108,37 @@ def _null_problems(data: Mapping[str, Any]) -> tuple[list[FieldProblem], Mapping
     return problems, data if cleaned is None else cleaned
 
 
-def validate_audit(data: Any, *, today: dt.date | None = None) -> ValidAudit:
-    """Validate a decoded audit (JSON object); ``today`` refuses future audit dates. Raises AuditInvalid.
+def validate_audit(data: Any, *, today: dt.date | None = None, questions: QuestionSet | None = None) -> ValidAudit:
+    """Validate a decoded audit (JSON object) by ``questions`` (a version's questions; default: the audit contract
+    of ``api.contract.model``); ``today`` refuses future audit dates. Raises AuditInvalid listing every problem.
 
     A valid audit takes one pass of the typed model; an invalid one gets a second, slower pass that
     collects every problem (each null, each type error and each cross-field problem) so all are listed.
     """
+    if questions is None:
+        model: type[BaseModel] = Audit
+        fields: Mapping[str, FieldSpec] = FIELDS
+    else:
+        model, fields = audit_model(questions), field_specs(questions)
+    sections = [name for name in model.model_fields if name != "audit_date"]
+    dates = date_paths(fields)
     if not isinstance(data, Mapping):
         raise AuditInvalid([FieldProblem(field="(audit)", message="must be a JSON object of audit sections")])
     try:
-        parsed = Audit.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError:
         pass
     else:
-        values = flatten(parsed)
-        problems = cross_field_problems(values, today)
+        values = flatten(parsed, sections)
+        problems = cross_field_problems(values, today, dates)
         if not problems:
             return ValidAudit(values)
         raise AuditInvalid(sorted(problems, key=lambda p: p.field))
-    problems, cleaned = _null_problems(data)
+    problems, cleaned = _null_problems(data, fields)
     try:
-        Audit.model_validate(cleaned)
+        model.model_validate(cleaned)
     except ValidationError as error:
         problems.extend(problems_from(error))
-    problems.extend(cross_field_problems(_typed_values(data), today))
+    problems.extend(cross_field_problems(_typed_values(data, fields), today, dates))
     first_per_field = {problem.field: problem for problem in reversed(problems)}  # a null is not also 'missing'
     raise AuditInvalid(sorted(first_per_field.values(), key=lambda p: p.field))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from api.contract.validation import ValidAudit, validate_audit
+from api.contract.validation import validate_audit
 from api.engine.report import GapReport
 from api.engine.report_body import ReportBody
 from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid
@@ -164,7 +164,7 @@ def submit_audit(
     _check_idempotency_key(idempotency_key)
     with session_scope(engine) as session:
         require_school(session=session, principal=principal, urn=urn, write=True)
-    valid: ValidAudit = validate_audit(data, today=today)
+    valid, version = scoring.validate(data, standards, today=today)
     if valid.urn != urn:
         raise AuditInvalid([FieldProblem("school.urn", f"must be the URN of the school in the address ({urn})")])
     digest = ""
@@ -173,7 +173,7 @@ def submit_audit(
         replayed = _replay(engine=engine, principal=principal, idempotency_key=idempotency_key, digest=digest)
         if replayed is not None:
             return replayed
-    report = scoring.score(valid, standards)
+    report = scoring.scorer(version).score(valid)
     audit_id = uuid.uuid4().hex
     try:
         with session_scope(engine) as session:

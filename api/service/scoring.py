@@ -8,11 +8,14 @@ scores, so an invalid audit is never scored in part.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
+from api.contract.kinds import parse_date
 from api.contract.validation import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.engine.scoring import Scorer
+from api.errors import StandardsNotFound
 from api.rules.catalog import Catalog, Standards
 
 DEFAULT_SET = "national"
@@ -45,9 +48,33 @@ class ScoringService:
         """The gap report of a validated audit against ``ref`` (or the version in effect); raises StandardsNotFound."""
         return self.scorer(self.choose(audit, ref)).score(audit)
 
-    def validate_and_score(self, data: Any, ref: str | None = None, *, today: dt.date | None = None) -> GapReport:
-        """The gap report of a decoded audit, validated first (dated no later than ``today``).
+    def _version_of(self, data: Any, ref: str | None) -> Standards | None:
+        """The version a decoded audit will be scored against, when it can be told before validation: ``ref``, or
+        the national version in effect on a readable ``audit_date``; None otherwise."""
+        try:
+            if ref is not None:
+                return self.catalog.get(ref)
+            raw = data.get("audit_date") if isinstance(data, Mapping) else None
+            day = parse_date(raw) if raw is not None else None
+            return self.catalog.for_date(day, DEFAULT_SET) if day is not None else None
+        except (StandardsNotFound, ValueError):
+            return None
 
-        Raises AuditInvalid listing every problem, StandardsNotFound for an unknown ``ref``.
-        """
-        return self.score(validate_audit(data, today=today), ref)
+    def validate(
+        self, data: Any, ref: str | None = None, *, today: dt.date | None = None
+    ) -> tuple[ValidAudit, Standards]:
+        """A decoded audit validated by the questions of the version it will be scored against (``ref``, or the
+        version in effect on its date), and that version. When the version cannot be told first (no readable
+        date, an unknown ``ref``) the audit contract's problems come first. Raises AuditInvalid listing every
+        problem, StandardsNotFound for an unknown ``ref`` or a date no version was in effect on."""
+        standards = self._version_of(data, ref)
+        if standards is None:
+            valid = validate_audit(data, today=today)
+            return valid, self.choose(valid, ref)
+        return validate_audit(data, today=today, questions=standards.questions), standards
+
+    def validate_and_score(self, data: Any, ref: str | None = None, *, today: dt.date | None = None) -> GapReport:
+        """The gap report of a decoded audit, validated first by its version's questions (dated no later than
+        ``today``). Raises AuditInvalid listing every problem, StandardsNotFound for an unknown ``ref``."""
+        valid, standards = self.validate(data, ref, today=today)
+        return self.scorer(standards).score(valid)
