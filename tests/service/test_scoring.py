@@ -65,7 +65,9 @@ def test_an_overlay_s_statement_is_answered_and_scored(service: ScoringService) 
     report = service.validate_and_score(without, "somerset-example@2026.1").to_dict()
     result = next(r for r in report["results"] if r["rule"] == "published.visual-timetables")
     assert result["status"] == "partially_met"
-    assert result["gap"]["text"] == "Say where the evidence sits."
+    gap = result["gap"]
+    assert gap is not None
+    assert gap["text"] == "Say where the evidence sits."
 
 
 def test_a_version_that_does_not_ask_a_question_refuses_its_answer(service: ScoringService) -> None:
