@@ -4,7 +4,6 @@ a council overlay that asks a statement question of its own and a rule that requ
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,44 +14,18 @@ from api.contract.validation import ValidAudit
 from api.engine.scoring import Scorer
 from api.errors import StandardsError
 from api.rules.catalog import Catalog, load_catalog
-
-ROOT = Path(__file__).resolve().parents[2] / "standards"
-OVERLAY = "somerset-example@2026.1"
-RULE = "published.visual-timetables"
-
-QUESTIONS = """
-sections:
-  - {id: classroom, title: Classroom practice}
-questions:
-  - id: classroom.visual_timetables
-    section: classroom
-    kind: statement
-    label: Every classroom shows a visual timetable that pupils use
-    allow_not_applicable: true
-"""
-STATEMENT_RULE = """  - id: published.visual-timetables
-    title: Every classroom shows a visual timetable that pupils use
-    domain: published
-    basis: guidance
-    weight: 2
-    check: {kind: statement, field: classroom.visual_timetables, evidence_required: true}
-    gap:
-      partially_met: Put a visual timetable in the classrooms that have none, and check pupils use it.
-      not_met: Put a visual timetable in every classroom, and check pupils use it.
-      no_evidence: Say where the evidence sits (a learning walk, photographs of classrooms).
-    message: {missing: No visual timetables., why: They help pupils predict the day., how: Use them everywhere.}
-    sources: [{source: cop-2015, ref: paragraph 6.37, verify: true}]
-    review_by: 2027-08-31
-"""
+from tests.councils import (
+    OVERLAY,
+    OVERLAY_FILE,
+    STATEMENT_QUESTIONS,
+    STATEMENT_RULE,
+    STATEMENT_RULE_ID,
+    council_standards,
+)
 
 
 def council(tmp_path: Path, rule: str = STATEMENT_RULE) -> Catalog:
-    root = tmp_path / "standards"
-    shutil.copytree(ROOT, root)
-    path = root / "somerset-example" / "2026.1.yaml"
-    text = path.read_text(encoding="utf-8").replace("\nrules:\n", "\nrules:\n" + rule, 1)
-    path.write_text(text.rstrip() + "\n" + QUESTIONS, encoding="utf-8")
-    return load_catalog(root)
+    return load_catalog(council_standards(tmp_path, rules=rule, questions=STATEMENT_QUESTIONS))
 
 
 def finding(catalog: Catalog, answer: dict[str, Any] | None) -> Mapping[str, Any]:
@@ -60,7 +33,7 @@ def finding(catalog: Catalog, answer: dict[str, Any] | None) -> Mapping[str, Any
     if answer is not None:
         values["classroom.visual_timetables"] = answer
     report = Scorer(catalog.get(OVERLAY)).score(ValidAudit(values)).to_dict()
-    return next(r for r in report["results"] if r["rule"] == RULE)
+    return next(r for r in report["results"] if r["rule"] == STATEMENT_RULE_ID)
 
 
 BRANCHES = [
@@ -120,4 +93,4 @@ def test_a_malformed_statement_rule_is_refused(tmp_path: Path, old: str, new: st
         council(tmp_path, STATEMENT_RULE.replace(old, new))
     matching = [p for p in raised.value.problems if words in p.message]
     assert matching, [str(p) for p in raised.value.problems]
-    assert (matching[0].file, matching[0].rule) == ("somerset-example/2026.1.yaml", RULE)
+    assert (matching[0].file, matching[0].rule) == (OVERLAY_FILE, STATEMENT_RULE_ID)

@@ -3,7 +3,6 @@ condition does not hold is not applicable, one whose condition is unanswered is 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,7 @@ from api.errors import StandardsError
 from api.rules.catalog import load_catalog
 from api.rules.schema import Condition
 from tests.conftest import minimal_audit
-
-ROOT = Path(__file__).resolve().parents[2] / "standards"
+from tests.councils import council_standards
 
 HOLDS = [
     ({"field": "pupils.on_roll", "at_least": 100}, 100, True),
@@ -69,12 +67,7 @@ BANDED_RULE = """
 
 
 def overlay_with(tmp_path: Path, rule: str) -> Path:
-    root = tmp_path / "standards"
-    shutil.copytree(ROOT, root)
-    path = root / "somerset-example" / "2026.1.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("\nrules:\n", "\nrules:\n" + rule.lstrip("\n"), 1), encoding="utf-8")
-    return root
+    return council_standards(tmp_path, rules=rule)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ from api.engine.scoring import Scorer
 from api.rules.catalog import load_catalog
 from api.rules.check_kinds import DatedWithinCheck
 from tests.conftest import minimal_audit
-
-ROOT = Path(__file__).resolve().parents[2] / "standards"
+from tests.councils import OVERLAY, council_standards
 
 REFUSED = [
     ({"field": "x.y"}, "exactly one"),
@@ -67,12 +65,7 @@ TERMLY_RULE = """
     ],
 )
 def test_a_termly_review_is_due_four_months_on(tmp_path: Path, reported_on: str, status: str) -> None:
-    root = tmp_path / "standards"
-    shutil.copytree(ROOT, root)
-    path = root / "somerset-example" / "2026.1.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("\nrules:\n", "\nrules:\n" + TERMLY_RULE.lstrip("\n"), 1), encoding="utf-8")
-    standards = load_catalog(root).get("somerset-example@2026.1")
+    standards = load_catalog(council_standards(tmp_path, rules=TERMLY_RULE)).get(OVERLAY)
     audit = minimal_audit(governance={"send_report_to_board_on": reported_on})
     assert audit["audit_date"] == dt.date(2026, 11, 1).isoformat()
     report = Scorer(standards).score(validate_audit(audit, today=None)).to_dict()

@@ -18,6 +18,7 @@ from api.contract.questions import ENVELOPE, Question, field_specs
 from api.errors import StandardsError
 from api.rules.catalog import load_catalog, write_lock
 from api.rules.question_files import parse_question_file
+from tests.councils import council_standards
 
 ROOT = Path(__file__).resolve().parents[2] / "standards"
 PUBLISHED = ROOT / "national" / "questions" / "2025.1.yaml"
@@ -298,10 +299,7 @@ questions:
 
 
 def overlay_asking(tmp_path: Path, extra: str) -> Path:
-    root = copy_standards(tmp_path)
-    path = root / "somerset-example" / "2026.1.yaml"
-    path.write_text(path.read_text(encoding="utf-8").rstrip() + "\n" + extra, encoding="utf-8")
-    return root
+    return council_standards(tmp_path, questions=extra)
 
 
 def test_an_overlay_asks_the_base_s_questions_and_its_own(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@ limits, and an overlay's own questions (here a practice statement) accepted only
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,41 +11,20 @@ from api.errors import AuditInvalid, StandardsNotFound
 from api.rules.catalog import load_catalog
 from api.service.scoring import ScoringService
 from tests.conftest import example_audit, minimal_audit
-
-ROOT = Path(__file__).resolve().parents[2] / "standards"
-QUESTIONS = """
-sections:
-  - {id: classroom, title: Classroom practice}
-questions:
-  - id: classroom.visual_timetables
-    section: classroom
-    kind: statement
-    label: Every classroom shows a visual timetable that pupils use
-"""
-RULE = """  - id: published.visual-timetables
-    title: Every classroom shows a visual timetable that pupils use
-    domain: published
-    basis: guidance
-    weight: 2
-    check: {kind: statement, field: classroom.visual_timetables, evidence_required: true}
-    gap:
-      partially_met: Put a visual timetable in the classrooms that have none.
-      not_met: Put a visual timetable in every classroom.
-      no_evidence: Say where the evidence sits.
-    message: {missing: No visual timetables., why: They help pupils predict the day., how: Use them everywhere.}
-    sources: [{source: cop-2015, ref: paragraph 6.37, verify: true}]
-    review_by: 2027-08-31
-"""
+from tests.councils import (
+    NO_EVIDENCE,
+    OVERLAY,
+    STATEMENT_QUESTIONS,
+    STATEMENT_RULE,
+    STATEMENT_RULE_ID,
+    council_standards,
+)
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> ScoringService:
-    root = tmp_path_factory.mktemp("standards") / "standards"
-    shutil.copytree(ROOT, root)
-    path = root / "somerset-example" / "2026.1.yaml"
-    text = path.read_text(encoding="utf-8").replace("\nrules:\n", "\nrules:\n" + RULE, 1)
-    path.write_text(text.rstrip() + "\n" + QUESTIONS, encoding="utf-8")
-    return ScoringService(load_catalog(root))
+    folder = tmp_path_factory.mktemp("council")
+    return ScoringService(load_catalog(council_standards(folder, rules=STATEMENT_RULE, questions=STATEMENT_QUESTIONS)))
 
 
 def problems(service: ScoringService, data: Any, ref: str | None = None) -> list[tuple[str, str]]:
@@ -58,16 +35,16 @@ def problems(service: ScoringService, data: Any, ref: str | None = None) -> list
 
 def test_an_overlay_s_statement_is_answered_and_scored(service: ScoringService) -> None:
     audit = minimal_audit(classroom={"visual_timetables": {"rating": "in_place", "evidence": "Learning walk"}})
-    report = service.validate_and_score(audit, "somerset-example@2026.1").to_dict()
-    result = next(r for r in report["results"] if r["rule"] == "published.visual-timetables")
+    report = service.validate_and_score(audit, OVERLAY).to_dict()
+    result = next(r for r in report["results"] if r["rule"] == STATEMENT_RULE_ID)
     assert (result["status"], result["measured"]["value"]) == ("met", "in_place")
     without = minimal_audit(classroom={"visual_timetables": {"rating": "in_place"}})
-    report = service.validate_and_score(without, "somerset-example@2026.1").to_dict()
-    result = next(r for r in report["results"] if r["rule"] == "published.visual-timetables")
+    report = service.validate_and_score(without, OVERLAY).to_dict()
+    result = next(r for r in report["results"] if r["rule"] == STATEMENT_RULE_ID)
     assert result["status"] == "partially_met"
     gap = result["gap"]
     assert gap is not None
-    assert gap["text"] == "Say where the evidence sits."
+    assert gap["text"] == NO_EVIDENCE
 
 
 def test_a_version_that_does_not_ask_a_question_refuses_its_answer(service: ScoringService) -> None:
