@@ -108,6 +108,28 @@ def _null_problems(
     return problems, data if cleaned is None else cleaned
 
 
+_Contract = tuple[type[BaseModel], Mapping[str, FieldSpec], tuple[str, ...], tuple[str, ...]]
+_CONTRACTS: dict[int, tuple[QuestionSet | None, _Contract]] = {}
+
+
+def _contract_of(questions: QuestionSet | None) -> _Contract:
+    """The model, fields by path, sections and date fields an audit is validated by: the audit contract's, or
+    those of a version's questions. Built once per question set (kept by identity: hashing a question set on
+    every audit would cost more than validating it)."""
+    entry = _CONTRACTS.get(id(questions))
+    if entry is not None and entry[0] is questions:
+        return entry[1]
+    if questions is None:
+        model: type[BaseModel] = Audit
+        fields: Mapping[str, FieldSpec] = FIELDS
+    else:
+        model, fields = audit_model(questions), field_specs(questions)
+    sections = tuple(name for name in model.model_fields if name != "audit_date")
+    contract = (model, fields, sections, date_paths(fields))
+    _CONTRACTS[id(questions)] = (questions, contract)
+    return contract
+
+
 def validate_audit(data: Any, *, today: dt.date | None = None, questions: QuestionSet | None = None) -> ValidAudit:
     """Validate a decoded audit (JSON object) by ``questions`` (a version's questions; default: the audit contract
     of ``api.contract.model``); ``today`` refuses future audit dates. Raises AuditInvalid listing every problem.
@@ -115,13 +137,7 @@ def validate_audit(data: Any, *, today: dt.date | None = None, questions: Questi
     A valid audit takes one pass of the typed model; an invalid one gets a second, slower pass that
     collects every problem (each null, each type error and each cross-field problem) so all are listed.
     """
-    if questions is None:
-        model: type[BaseModel] = Audit
-        fields: Mapping[str, FieldSpec] = FIELDS
-    else:
-        model, fields = audit_model(questions), field_specs(questions)
-    sections = [name for name in model.model_fields if name != "audit_date"]
-    dates = date_paths(fields)
+    model, fields, sections, dates = _contract_of(questions)
     if not isinstance(data, Mapping):
         raise AuditInvalid([FieldProblem(field="(audit)", message="must be a JSON object of audit sections")])
     try:
