@@ -55,16 +55,18 @@ class OapError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StandardsProblem:
-    """One problem in a standards file, located by file, line and rule id where known."""
+    """One problem in a standards file, located by file, line and the id of what it is about where known: a rule
+    (``subject`` "rule"), a question or a field ("question", "field")."""
 
     file: str
     line: int | None
     rule: str | None
     message: str
+    subject: str = "rule"
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        rule = f" [rule {self.rule}]" if self.rule else ""
+        rule = f" [{self.subject} {self.rule}]" if self.rule else ""
         return f"{where}{rule}: {self.message}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from api.cli.main import main
 from api.config import Environment, Settings
+from api.contract.questions import QuestionSet
 from api.contract.validation import ValidAudit, validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
@@ -26,10 +28,21 @@ from tests.databases import postgres_schema
 TODAY = dt.date(2026, 11, 24)
 
 
+@functools.cache
+def loaded_catalog() -> Catalog:
+    """The catalogue under standards/, loaded once per test run."""
+    return load_catalog()
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The catalogue under standards/, loaded exactly as the CLI and service load it."""
-    return load_catalog()
+    return loaded_catalog()
+
+
+def national_questions(ref: str = "national@2026.1") -> QuestionSet:
+    """The questions a national version asks (default: the current one)."""
+    return loaded_catalog().get(ref).questions
 
 
 def run_oap(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -58,9 +71,10 @@ def minimal_audit(**sections: Any) -> dict[str, Any]:
     return merge({"audit_date": "2026-11-01", "school": {"urn": "100000"}}, sections)
 
 
-def valid(data: Mapping[str, Any]) -> ValidAudit:
-    """Validate an audit as the service does (today fixed for repeatability)."""
-    return validate_audit(data, today=TODAY)
+def valid(data: Mapping[str, Any], questions: QuestionSet | None = None) -> ValidAudit:
+    """Validate an audit as the service does (today fixed for repeatability), by ``questions`` (default: the
+    current national version's)."""
+    return validate_audit(data, today=TODAY, questions=questions or national_questions())
 
 
 def score(catalog: Catalog, ref: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -132,13 +132,57 @@ class Question(FrozenModel):
 _ALL_KIND_KEYS = frozenset().union(*_KIND_KEYS.values())
 
 
+class SumAtMost(FrozenModel):
+    """Numbers that may not add up to more than another answer: ``fields`` (one or more number questions) summed
+    must not exceed ``limit_field``. The problem is named on the first field. ``message`` may use ``{field.id}``
+    placeholders for the answers of the fields it names; without one, the message is built from the labels."""
+
+    kind: Literal["sum_at_most"]
+    fields: Annotated[tuple[QuestionId, ...], Field(min_length=1)]
+    limit_field: QuestionId
+    message: Text | None = None
+
+
+class NotAfterAuditDate(FrozenModel):
+    """Dates that may not be later than the audit date: the date questions in ``fields``, or every date question
+    of the version when ``fields`` is left out (an overlay's own dates included)."""
+
+    kind: Literal["not_after_audit_date"]
+    fields: tuple[QuestionId, ...] = ()
+
+
+class NotBefore(FrozenModel):
+    """A date that may not be earlier than another: ``field`` is refused when it precedes ``earliest``."""
+
+    kind: Literal["not_before"]
+    field: QuestionId
+    earliest: QuestionId
+    message: Text | None = None
+
+
+Constraint = Annotated[SumAtMost | NotAfterAuditDate | NotBefore, Field(discriminator="kind")]
+"""A cross-field constraint, from a closed set: ``sum_at_most``, ``not_after_audit_date``, ``not_before``."""
+
+
+class Completeness(FrozenModel):
+    """When a report is complete enough to earn a band above the lowest: every statutory rule that applies was
+    assessed (``statutory_assessed``), and at least ``coverage_at_least`` (0 to 1) of the rules that apply were
+    assessed. An incomplete report keeps its score; its band is the lowest and it says why."""
+
+    statutory_assessed: bool
+    coverage_at_least: Annotated[float, Strict(), Field(ge=0, le=1)] | Annotated[int, Strict(), Field(ge=0, le=1)]
+
+
 class QuestionSet(FrozenModel):
-    """The questions of a standards version: the sections, in order, and the questions, in order within each
-    section. Whether they fit together (declared sections, distinct ids) is checked by
-    :func:`api.rules.question_files.check_question_file`, which can say where each problem is."""
+    """The questions of a standards version: the sections, in order, the questions, in order within each
+    section, the cross-field ``constraints`` their answers keep, and the ``completeness`` rule of its reports.
+    Whether they fit together (declared sections, distinct ids, constraints on questions of the right kind) is
+    checked by :func:`api.rules.question_files.check_question_file`, which can say where each problem is."""
 
     sections: Annotated[tuple[Section, ...], Field(min_length=1)]
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
+    constraints: tuple[Constraint, ...] = ()
+    completeness: Completeness | None = None
 
     def by_id(self) -> dict[str, Question]:
         """Every question by its id (``section.name``), in the order of the file."""

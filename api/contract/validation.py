@@ -8,6 +8,7 @@ every problem by field path. An audit is never scored in part.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from api.contract.constraints import cross_field_problems, date_paths
-from api.contract.fields import FIELDS, SECTIONS, FieldSpec, put_answer
+from api.contract.fields import FieldSpec, put_answer
 from api.contract.kinds import FieldKind, parse_date
 from api.contract.messages import NULL_NOT_ALLOWED, problems_from
-from api.contract.model import Audit
 from api.contract.question_model import audit_model
 from api.contract.questions import QuestionSet, field_specs
 from api.errors import AuditInvalid, FieldProblem
@@ -50,7 +50,7 @@ class ValidAudit:
         return out
 
 
-def flatten(audit: BaseModel, sections: Sequence[str] = SECTIONS) -> dict[str, Any]:
+def flatten(audit: BaseModel, sections: Sequence[str]) -> dict[str, Any]:
     """The answered fields of a parsed audit as ``{dotted.path: value}``; absent fields are left out; a
     statement's answer becomes its JSON object (``{"rating": …, "evidence": …}``)."""
     values: dict[str, Any] = {"audit_date": getattr(audit, "audit_date")}  # noqa: B009 (models built per version)
@@ -83,7 +83,10 @@ def _typed_values(data: Mapping[str, Any], fields: Mapping[str, FieldSpec]) -> d
                 value = parse_date(value)
             except ValueError:
                 continue
-        elif spec.kind is FieldKind.whole_number and (not isinstance(value, int) or isinstance(value, bool)):
+        elif (spec.kind is FieldKind.whole_number and (not isinstance(value, int) or isinstance(value, bool))) or (
+            spec.kind is FieldKind.number
+            and (not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value))
+        ):
             continue
         values[path] = value
     return values
@@ -109,30 +112,26 @@ def _null_problems(
 
 
 _Contract = tuple[type[BaseModel], Mapping[str, FieldSpec], tuple[str, ...], tuple[str, ...]]
-_CONTRACTS: dict[int, tuple[QuestionSet | None, _Contract]] = {}
+_CONTRACTS: dict[int, tuple[QuestionSet, _Contract]] = {}
 
 
-def _contract_of(questions: QuestionSet | None) -> _Contract:
-    """The model, fields by path, sections and date fields an audit is validated by: the audit contract's, or
-    those of a version's questions. Built once per question set (kept by identity: hashing a question set on
-    every audit would cost more than validating it)."""
+def _contract_of(questions: QuestionSet) -> _Contract:
+    """The model, fields by path, sections and date fields an audit is validated by, from a version's questions.
+    Built once per question set (kept by identity: hashing a question set on every audit would cost more than
+    validating it)."""
     entry = _CONTRACTS.get(id(questions))
     if entry is not None and entry[0] is questions:
         return entry[1]
-    if questions is None:
-        model: type[BaseModel] = Audit
-        fields: Mapping[str, FieldSpec] = FIELDS
-    else:
-        model, fields = audit_model(questions), field_specs(questions)
+    model, fields = audit_model(questions), field_specs(questions)
     sections = tuple(name for name in model.model_fields if name != "audit_date")
     contract = (model, fields, sections, date_paths(fields))
     _CONTRACTS[id(questions)] = (questions, contract)
     return contract
 
 
-def validate_audit(data: Any, *, today: dt.date | None = None, questions: QuestionSet | None = None) -> ValidAudit:
-    """Validate a decoded audit (JSON object) by ``questions`` (a version's questions; default: the audit contract
-    of ``api.contract.model``); ``today`` refuses future audit dates. Raises AuditInvalid listing every problem.
+def validate_audit(data: Any, *, questions: QuestionSet, today: dt.date | None = None) -> ValidAudit:
+    """Validate a decoded audit (JSON object) by ``questions`` (a version's questions, with their cross-field
+    constraints); ``today`` refuses future audit dates. Raises AuditInvalid listing every problem.
 
     A valid audit takes one pass of the typed model; an invalid one gets a second, slower pass that
     collects every problem (each null, each type error and each cross-field problem) so all are listed.
@@ -146,7 +145,7 @@ def validate_audit(data: Any, *, today: dt.date | None = None, questions: Questi
         pass
     else:
         values = flatten(parsed, sections)
-        problems = cross_field_problems(values, today, dates)
+        problems = cross_field_problems(values, today, questions, dates)
         if not problems:
             return ValidAudit(values)
         raise AuditInvalid(sorted(problems, key=lambda p: p.field))
@@ -155,6 +154,6 @@ def validate_audit(data: Any, *, today: dt.date | None = None, questions: Questi
         model.model_validate(cleaned)
     except ValidationError as error:
         problems.extend(problems_from(error))
-    problems.extend(cross_field_problems(_typed_values(data, fields), today, dates))
+    problems.extend(cross_field_problems(_typed_values(data, fields), today, questions, dates))
     first_per_field = {problem.field: problem for problem in reversed(problems)}  # a null is not also 'missing'
     raise AuditInvalid(sorted(first_per_field.values(), key=lambda p: p.field))

@@ -186,6 +186,8 @@ class GapReport:
     band: Band | None
     capped_by: list[str]
     coverage: float | None
+    complete: bool
+    incomplete_reasons: list[str]
     missing_inputs: list[str]
     findings: list[Finding]
     counts: Mapping[Outcome, int]
@@ -202,6 +204,8 @@ class GapReport:
             "band_label": self.band.label if self.band is not None else None,
             "capped_by": self.capped_by,
             "coverage": self.coverage,
+            "complete": self.complete,
+            "incomplete_reasons": self.incomplete_reasons,
             "missing_inputs": self.missing_inputs,
             "counts": {str(outcome): count for outcome, count in self.counts.items()},
             "domains": [domain.to_dict() for domain in self.domains],
@@ -223,6 +227,8 @@ class GapReport:
             f'"band":{encode_value(band.id if band else None)},'
             f'"band_label":{encode_value(band.label if band else None)},'
             f'"capped_by":{_dumps(self.capped_by)},"coverage":{encode_value(self.coverage)},'
+            f'"complete":{"true" if self.complete else "false"},'
+            f'"incomplete_reasons":{_dumps(self.incomplete_reasons)},'
             f'"missing_inputs":{_dumps(self.missing_inputs)},"counts":{_counts_json(self.counts)},"domains":['
         ]
         parts.append(",".join([domain.to_json() for domain in self.domains]))

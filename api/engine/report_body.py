@@ -89,7 +89,8 @@ class DomainBody(TypedDict):
 
 class ReportBody(TypedDict):
     """A whole gap report: score 0–100 (one decimal) or None, band, the statutory rules that cap it, coverage
-    0–1, the fields to answer next, counts by status, domain scores and one result per rule."""
+    0–1, whether it meets the version's completeness rule (and why not, in plain English), the fields to answer
+    next, counts by status, domain scores and one result per rule."""
 
     standards: StandardsIdentity
     school: SchoolBody
@@ -99,6 +100,8 @@ class ReportBody(TypedDict):
     band_label: str | None
     capped_by: list[str]
     coverage: float | None
+    complete: bool
+    incomplete_reasons: list[str]
     missing_inputs: list[str]
     counts: dict[str, int]
     domains: list[DomainBody]

@@ -5,7 +5,10 @@ validated audit into a :class:`api.engine.report.GapReport`.
 
 The score is ``100 × Σ(weight × credit) ÷ Σ(weight)`` over assessed rules (credit 1 met, 0.5 partially
 met, 0 not met), rounded half up to one decimal. The band is the highest whose ``min_score`` the score
-reaches, except that any *statutory* rule not met caps the band at the lowest (``capped_by`` names them).
+reaches, except that any *statutory* rule not met caps the band at the lowest (``capped_by`` names them), and a
+report that falls short of the version's completeness rule (its questions' ``completeness``: every statutory rule
+assessed, coverage at least a minimum) keeps its score but gets the lowest band, saying why
+(``incomplete_reasons``).
 """
 
 from __future__ import annotations
@@ -181,6 +184,7 @@ class Scorer:
         self.rules = tuple(sorted(compiled, key=lambda c: c.view.sort_base))
         self.identity = standards.identity()
         self._bands = sorted(standards.bands, key=lambda band: band.min_score)
+        self._completeness = standards.questions.completeness
         self._domain_titles = {domain.id: domain.title for domain in standards.domains}
         for rule in standards.rules:
             self._domain_titles.setdefault(rule.domain, rule.domain)
@@ -197,6 +201,33 @@ class Scorer:
             finding = _evaluate(compiled, values, audit_date)
             groups[_GROUP_OF[finding.outcome]].append(finding)
         return [finding for outcome in _GROUP_ORDER for finding in groups[outcome]]
+
+    def incomplete_reasons(self, findings: list[Finding], coverage: float | None) -> list[str]:
+        """Why a report falls short of the version's completeness rule, in plain English (none when it is
+        complete, or when the version declares no rule): the statutory rules not assessed, by title, and coverage
+        (0–1, three decimals) below the version's minimum. The questions to answer are the report's
+        ``missing_inputs``. Migration 0006 words the reasons of stored reports the same way."""
+        rule = self._completeness
+        if rule is None:
+            return []
+        reasons: list[str] = []
+        if rule.statutory_assessed:
+            unassessed = [f"“{f.view.title}”" for f in findings if f.outcome is _NOT_ASSESSED and f.view.statutory]
+            if unassessed:
+                duties = "legal duty" if len(unassessed) == 1 else "legal duties"
+                reasons.append(
+                    f"{len(unassessed)} {duties} could not be checked because questions were left blank: "
+                    f"{'; '.join(unassessed)}."
+                )
+        if coverage is None:
+            reasons.append("No rule could be checked: the questions that apply were left blank.")
+        elif coverage < rule.coverage_at_least:
+            percent = (round(coverage * 1000) + 5) // 10
+            reasons.append(
+                f"Only {percent}% of the rules that apply could be checked; a band above the lowest needs at "
+                f"least {rule.coverage_at_least * 100:g}%."
+            )
+        return reasons
 
     def score(self, audit: ValidAudit) -> GapReport:
         """The gap report of one validated audit."""
@@ -223,15 +254,17 @@ class Scorer:
             elif finding.missing:
                 missing.update(finding.missing)
         score = _score(weights, halves)
+        applicable = len(findings) - counts[Outcome.not_applicable]
+        assessed = applicable - counts[Outcome.not_assessed]
+        coverage = float(round_half_up(assessed / applicable, 3)) if applicable else None
+        incomplete = self.incomplete_reasons(findings, coverage)
         band = None
-        if score is not None:
+        if score is not None or incomplete:
             band = self._bands[0]
-            if not capped_by:
+            if score is not None and not capped_by and not incomplete:
                 for candidate in self._bands:
                     if score >= candidate.min_score:
                         band = candidate
-        applicable = len(findings) - counts[Outcome.not_applicable]
-        assessed = applicable - counts[Outcome.not_assessed]
         values = audit.values
         return GapReport(
             standards=self.identity,
@@ -244,7 +277,9 @@ class Scorer:
             score=score,
             band=band,
             capped_by=sorted(capped_by),
-            coverage=float(round_half_up(assessed / applicable, 3)) if applicable else None,
+            coverage=coverage,
+            complete=not incomplete,
+            incomplete_reasons=incomplete,
             missing_inputs=sorted(missing),
             findings=findings,
             counts=counts,

@@ -22,7 +22,7 @@ from api.errors import StandardsError, StandardsNotFound, StandardsProblem
 from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, deep_merge, parse_file
 from api.rules.lock import LockedFile, add_to_lock
 from api.rules.lock import verify_lock as verify_lock_file
-from api.rules.question_files import NO_QUESTIONS, ParsedQuestions, parse_question_file, resolve_questions
+from api.rules.question_files import NO_QUESTIONS, Asked, ParsedQuestions, parse_question_file, resolve_questions
 from api.rules.schema import Band, Basis, Domain, Rule, RuleOff, SourceDocument, Status
 
 STATUTORY_FIXED = frozenset({"basis", "check", "when"})
@@ -60,6 +60,15 @@ class StandardsIdentity(TypedDict):
     extends: StandardsIdentity | None
 
 
+class QuestionsIdentity(TypedDict):
+    """The question set an audit answered: the standards version (set and version) it was validated by, and the
+    sha256 of the file declaring those questions."""
+
+    set: str
+    version: str
+    sha256: str
+
+
 @dataclass(frozen=True, slots=True)
 class Standards:
     """One resolved standards version: its identity, hash, domains, bands and enabled rules."""
@@ -82,6 +91,7 @@ class Standards:
     changed: Mapping[str, str] = field(default_factory=dict)
     questions: QuestionSet = field(default_factory=lambda: NO_QUESTIONS)
     questions_file: str = ""
+    questions_sha256: str = ""
 
     @property
     def ref(self) -> str:
@@ -94,6 +104,11 @@ class Standards:
             if rule.id == rule_id:
                 return rule
         return None
+
+    def questions_identity(self) -> QuestionsIdentity:
+        """The question set an audit validated by this version answered: this version's set and version, and the
+        sha256 of the file that declares its questions (a question file, this file, or the file it extends)."""
+        return {"set": self.set, "version": self.version, "sha256": self.questions_sha256}
 
     def identity(self) -> StandardsIdentity:
         """Set, version and hash (and those of the set it extends), as named in every report."""
@@ -127,6 +142,13 @@ class Catalog:
             raise StandardsNotFound(f"there is no standards version {ref}; known versions: {known}")
         return found
 
+    def newest(self, set_name: str = "national") -> Standards:
+        """The newest version of a set, in effect or not; raises StandardsNotFound when the set has none."""
+        candidates = [s for s in self.all() if s.set == set_name]
+        if not candidates:
+            raise StandardsNotFound(f"there is no '{set_name}' standards set")
+        return candidates[-1]
+
     def for_date(self, on: dt.date, set_name: str = "national") -> Standards:
         """The newest version of a set whose effective_from is on or before ``on``."""
         candidates = [s for s in self.all() if s.set == set_name and s.effective_from <= on]
@@ -141,9 +163,9 @@ def _resolve(
     content = parsed.content
     problems: list[StandardsProblem] = []
     base = resolved[content.extends] if content.extends else None
-    base_questions = base.questions if base is not None else None
-    base_file = base.questions_file if base is not None else ""
-    questions, questions_file, found = resolve_questions(parsed, base_questions, own_questions, base_file)
+    base_asked = Asked(base.questions, base.questions_file, base.questions_sha256) if base is not None else None
+    asked, found = resolve_questions(parsed, base_asked, own_questions)
+    questions = asked.questions
     problems += found
     origins: dict[str, RuleOrigin] = {}
     rules: dict[str, Rule] = {}
@@ -233,7 +255,8 @@ def _resolve(
         switched_off=tuple(content.switch_off) + (base.switched_off if base is not None else ()),
         changed=changed,
         questions=questions,
-        questions_file=questions_file,
+        questions_file=asked.file,
+        questions_sha256=asked.sha256,
     )
     return standards, problems
 

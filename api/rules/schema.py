@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import Field, Strict, StringConstraints, model_validator
 
 from api.contract.kinds import PHASES, Phase
-from api.contract.questions import Question
+from api.contract.questions import Completeness, Constraint, Question
 from api.contract.questions import Section as QuestionSection
 from api.rules.check_kinds import Check
 from api.rules.types import PLACEHOLDER, REF, SET_NAME, VERSION, FieldPath, FrozenModel, Limit, RuleId, Text
@@ -196,6 +196,8 @@ class StandardsFile(FrozenModel):
     switch_off: tuple[RuleOff, ...] = ()
     sections: tuple[QuestionSection, ...] = ()
     questions: tuple[Question, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    completeness: Completeness | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> StandardsFile:

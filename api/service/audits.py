@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from api.contract.validation import validate_audit
 from api.engine.report import GapReport
 from api.engine.report_body import ReportBody
 from api.errors import AuditInvalid, Conflict, FieldProblem, NotFound, RequestInvalid
@@ -113,6 +112,7 @@ def report_rows(report: GapReport, *, audit_id: str, urn: str, encoded: bool = F
         band=report.band.id if report.band is not None else None,
         capped=bool(report.capped_by),
         coverage=report.coverage,
+        complete=report.complete,
         body=body,
     )
     domains = [{"report_id": report_id, "domain": domain.id, "score": domain.score} for domain in report.domains]
@@ -189,6 +189,9 @@ def submit_audit(
                 body=valid.nested(),
                 submitted_by=principal.key_id,
                 source=source,
+                questions_set=version.set,
+                questions_version=version.version,
+                questions_sha256=version.questions_sha256,
             )
             stored = report_rows(report, audit_id=audit_id, urn=urn, encoded=True)
             record = None
@@ -268,5 +271,6 @@ def get_audit_report(
         stored = repository.get_stored_report(session=session, audit_id=audit_id, standards=wanted)
     if stored is not None:
         return cast(ReportBody, stored.body)  # written from GapReport.to_dict() or to_json()
-    valid = validate_audit(audit.body)
-    return scoring.score(valid, standards).to_dict()
+    valid = scoring.validate_stored(audit.body, audit.questions_set, audit.questions_version)
+    target = scoring.catalog.get(standards) if standards is not None else scoring.choose(valid)
+    return scoring.score_stored(valid, target).to_dict()

@@ -11,7 +11,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from api.contract.kinds import parse_date
+from api.contract.fields import FieldSpec
+from api.contract.kinds import FieldKind, parse_date
+from api.contract.questions import ENVELOPE, field_specs
 from api.contract.validation import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.engine.scoring import Scorer
@@ -21,12 +23,40 @@ from api.rules.catalog import Catalog, Standards
 DEFAULT_SET = "national"
 
 
+def answers_for(audit: ValidAudit, asked: Mapping[str, FieldSpec]) -> ValidAudit:
+    """The answers of ``audit`` to the ``asked`` questions (by field path; same id and kind), with the envelope."""
+    kept = {
+        path: value
+        for path, value in audit.values.items()
+        if path in ENVELOPE or path == "audit_date" or (path in asked and _same_kind(value, asked[path].kind))
+    }
+    return audit if len(kept) == len(audit.values) else ValidAudit(kept)
+
+
+def _same_kind(value: Any, kind: FieldKind) -> bool:
+    """Whether an answer (as validated) has the shape of a question of ``kind``."""
+    match kind:
+        case FieldKind.flag:
+            return isinstance(value, bool)
+        case FieldKind.whole_number:
+            return isinstance(value, int) and not isinstance(value, bool)
+        case FieldKind.number:
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        case FieldKind.date:
+            return value is None or isinstance(value, dt.date)
+        case FieldKind.statement:
+            return isinstance(value, Mapping)
+        case _:
+            return isinstance(value, str)
+
+
 class ScoringService:
     """Scores audits; holds the catalogue and a compiled scorer per standards version."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._scorers: dict[str, Scorer] = {}
+        self._asked: dict[str, Mapping[str, FieldSpec]] = {}
 
     def scorer(self, standards: Standards) -> Scorer:
         """The compiled scorer of a loaded version (compiled on first use, then kept)."""
@@ -65,13 +95,29 @@ class ScoringService:
     ) -> tuple[ValidAudit, Standards]:
         """A decoded audit validated by the questions of the version it will be scored against (``ref``, or the
         version in effect on its date), and that version. When the version cannot be told first (no readable
-        date, an unknown ``ref``) the audit contract's problems come first. Raises AuditInvalid listing every
-        problem, StandardsNotFound for an unknown ``ref`` or a date no version was in effect on."""
+        date, an unknown ``ref``) the newest national version's questions list the problems. Raises AuditInvalid
+        listing every problem, StandardsNotFound for an unknown ``ref`` or a date no version was in effect on."""
         standards = self._version_of(data, ref)
         if standards is None:
-            valid = validate_audit(data, today=today)
+            valid = validate_audit(data, today=today, questions=self.catalog.newest(DEFAULT_SET).questions)
             return valid, self.choose(valid, ref)
         return validate_audit(data, today=today, questions=standards.questions), standards
+
+    def validate_stored(self, body: Any, questions_set: str, questions_version: str) -> ValidAudit:
+        """A stored audit body validated again by the questions it answered (those of ``questions_set@version``,
+        recorded when it was submitted), never by today's. Raises AuditInvalid listing every problem,
+        StandardsNotFound when that version is no longer in the standards."""
+        standards = self.catalog.get(f"{questions_set}@{questions_version}")
+        return validate_audit(body, questions=standards.questions)
+
+    def score_stored(self, audit: ValidAudit, standards: Standards) -> GapReport:
+        """The report of a stored audit under ``standards``, which may ask other questions than the audit answered:
+        only the answers to questions ``standards`` also asks, of the same kind, are read; a question it asks that
+        the audit lacks leaves its rules not assessed."""
+        asked = self._asked.get(standards.ref)
+        if asked is None:
+            asked = self._asked[standards.ref] = field_specs(standards.questions)
+        return self.scorer(standards).score(answers_for(audit, asked))
 
     def validate_and_score(self, data: Any, ref: str | None = None, *, today: dt.date | None = None) -> GapReport:
         """The gap report of a decoded audit, validated first by its version's questions (dated no later than

@@ -69,6 +69,11 @@ class AuditRow(SQLModel, table=True):
     body: dict[str, Any] = Field(sa_type=JSONType)
     submitted_by: str = Field(max_length=40)
     source: str = Field(default="api", max_length=20)
+    # The question set the audit answered (and was validated by): a standards version and the sha256 of the file
+    # that declares its questions. Rescoring validates the body by these questions, never by today's.
+    questions_set: str = Field(max_length=40)
+    questions_version: str = Field(max_length=20)
+    questions_sha256: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -90,6 +95,8 @@ class ReportRow(SQLModel, table=True):
     band: str | None = Field(default=None, max_length=40)
     capped: bool = False
     coverage: float | None = None
+    # Whether the report meets its version's completeness rule; dashboards count a school by its latest complete one.
+    complete: bool = True
     body: dict[str, Any] = Field(sa_type=JSONType)
     created_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -36,6 +36,9 @@ CORE = (
 )
 
 
+QUESTIONS = load_catalog().get(STANDARDS).questions
+
+
 def _constants() -> dict[str, dict[str, Any]]:
     standards = load_catalog().get(STANDARDS)
     out = {}
@@ -230,6 +233,11 @@ def score(values: dict[str, Any]) -> dict[str, Any]:
             else "enhanced"
         )
     applicable = len(found) - counts["not_applicable"]
+    coverage = round((applicable - counts["not_assessed"]) / applicable, 3) if applicable else None
+    unassessed_duty = any(r["status"] == "not_assessed" and r["rule"] in STATUTORY for r in results)
+    complete = coverage is not None and coverage >= 0.8 and not unassessed_duty  # the national completeness rule
+    if not complete:
+        band = "emerging"
     return {
         "standards": {"set": "national", "version": "2026.1"},
         "school": {"urn": values["school.urn"], "name": get("school.name"), "phase": get("school.phase")},
@@ -237,7 +245,9 @@ def score(values: dict[str, Any]) -> dict[str, Any]:
         "score": result_score,
         "band": band,
         "capped_by": sorted(capped),
-        "coverage": round((applicable - counts["not_assessed"]) / applicable, 3) if applicable else None,
+        "coverage": coverage,
+        "complete": complete,
+        "incomplete_reasons": [] if complete else ["Too few rules could be checked."],
         "missing_inputs": sorted(missing),
         "counts": counts,
         "results": results,
@@ -248,7 +258,7 @@ def main(path: str) -> None:
     write = sys.stdout.write
     with open(path, "rb") as handle:
         for line in handle:
-            audit = validate_audit(json.loads(line))
+            audit = validate_audit(json.loads(line), questions=QUESTIONS)
             write(json.dumps(score(dict(audit.values)), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 

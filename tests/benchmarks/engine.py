@@ -110,8 +110,9 @@ def in_process(path: Path, rules: int) -> dict[str, float]:
 
     with path.open("rb") as handle:
         raw = [json.loads(line) for _, line in zip(range(5_000), handle, strict=False)]
-    audits = [validate_audit(item) for item in raw]
-    scorer = Scorer(load_catalog().get(STANDARDS))
+    standards = load_catalog().get(STANDARDS)
+    audits = [validate_audit(item, questions=standards.questions) for item in raw]
+    scorer = Scorer(standards)
 
     def best(work: Any) -> float:
         timings = []

@@ -66,6 +66,7 @@ def postgres_schema() -> Iterator[str]:
         yield url
 
 
+NATIONAL = load_catalog().get("national@2026.1")
 Template = tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
 
 
@@ -81,7 +82,7 @@ def templates() -> list[list[Template]]:
         for index in range(TEMPLATES_PER_DATE):
             school = schools[index % len(schools)]
             assert school.urn is not None
-            valid = validate_audit(realistic_audit(rng, school, school.urn, day))
+            valid = validate_audit(realistic_audit(rng, school, school.urn, day), questions=NATIONAL.questions)
             stored = report_rows(scoring.score(valid), audit_id="-", urn=school.urn)
             per_date.append((valid.nested(), stored.report.model_dump(), stored.findings, stored.domains))
         made.append(per_date)
@@ -280,9 +281,12 @@ def load_audits(database_url: str, count: int) -> None:
                         "school_urn": audit["school"]["urn"],
                         "audit_date": dt.date.fromisoformat(audit["audit_date"]),
                         "replaces_id": None,
-                        "body": validate_audit(audit).nested(),
+                        "body": validate_audit(audit, questions=NATIONAL.questions).nested(),
                         "submitted_by": "bench",
                         "source": "bench",
+                        "questions_set": NATIONAL.set,
+                        "questions_version": NATIONAL.version,
+                        "questions_sha256": NATIONAL.questions_sha256,
                         "created_at": now,
                     }
                 )

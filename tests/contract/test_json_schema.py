@@ -17,7 +17,7 @@ from api.contract.validation import validate_audit
 from api.errors import AuditInvalid
 from api.rules.catalog import Catalog
 from api.service.demo import generate_audits
-from tests.conftest import example_audit, minimal_audit
+from tests.conftest import example_audit, minimal_audit, national_questions
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -39,7 +39,7 @@ def case_audits() -> list[dict[str, Any]]:
 
 def accepted_by_the_service(audit: dict[str, Any]) -> bool:
     try:
-        validate_audit(audit, today=None)
+        validate_audit(audit, questions=national_questions())
     except AuditInvalid:
         return False
     return True

@@ -94,12 +94,27 @@ def uncapped_band(score_value: float | None, bands: Sequence[Mapping[str, Any]])
     return top
 
 
+NATIONAL_COVERAGE_AT_LEAST = Fraction(4, 5)  # the national questions' completeness rule
+
+
+def expected_complete(results: Sequence[Mapping[str, Any]]) -> bool:
+    """The national completeness rule, recomputed from the results: every statutory rule that applies assessed,
+    and at least 80% of the rules that apply assessed."""
+    applicable = [r for r in results if r["status"] != "not_applicable"]
+    assessed = [r for r in applicable if r["status"] != "not_assessed"]
+    if any(r["basis"] == "statutory" for r in applicable if r not in assessed):
+        return False
+    return bool(applicable) and Fraction(len(assessed), len(applicable)) >= NATIONAL_COVERAGE_AT_LEAST
+
+
 def expected_band(report: Mapping[str, Any], bands: Sequence[Mapping[str, Any]]) -> str | None:
+    if not expected_complete(report["results"]):
+        lowest: str = min(bands, key=lambda band: band["min_score"])["id"]
+        return lowest
     if report["score"] is None:
         return None
     if expected_capped_by(report["results"]):
-        lowest: str = min(bands, key=lambda band: band["min_score"])["id"]
-        return lowest
+        return str(min(bands, key=lambda band: band["min_score"])["id"])
     return uncapped_band(report["score"], bands)
 
 

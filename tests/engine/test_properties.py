@@ -16,8 +16,14 @@ from api.contract.fields import FIELDS
 from api.contract.validation import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
-from tests.conftest import TODAY
-from tests.engine.expectations import expected_band, expected_capped_by, expected_score, yaml_file
+from tests.conftest import TODAY, national_questions
+from tests.engine.expectations import (
+    expected_band,
+    expected_capped_by,
+    expected_complete,
+    expected_score,
+    yaml_file,
+)
 
 BOUNDED = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATALOG: Catalog = load_catalog()
@@ -139,7 +145,8 @@ def audits(draw: st.DrawFn, required: frozenset[str] = frozenset()) -> dict[str,
 
 
 def scored(ref: str, audit: dict[str, Any]) -> dict[str, Any]:
-    report = cast(dict[str, Any], SCORERS[ref].score(validate_audit(audit, today=TODAY)).to_dict())
+    valid = validate_audit(audit, today=TODAY, questions=national_questions())
+    report = cast(dict[str, Any], SCORERS[ref].score(valid).to_dict())
     return report
 
 
@@ -168,7 +175,7 @@ def replaced(audit: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 @given(audit=audits())
 def test_generated_audits_are_valid(audit: dict[str, Any]) -> None:
     # validate_audit raises AuditInvalid on an invalid audit: the strategy stays within the contract.
-    valid = validate_audit(audit, today=TODAY)
+    valid = validate_audit(audit, today=TODAY, questions=national_questions())
     assert valid.urn == audit["school"]["urn"]
     assert valid.audit_date.isoformat() == audit["audit_date"]
 
@@ -179,7 +186,8 @@ def test_score_is_none_or_0_to_100_with_one_decimal(audit: dict[str, Any], ref: 
     report = scored(ref, audit)
     value = report["score"]
     if value is None:
-        assert report["band"] is None
+        assert report["band"] == "emerging"  # nothing assessed: incomplete, so the lowest band
+        assert not report["complete"]
         assert all(r["status"] not in STATUS_ORDER for r in report["results"])
         return
     assert 0 <= value <= 100
@@ -208,6 +216,7 @@ def test_score_band_and_cap_follow_the_contract(audit: dict[str, Any], ref: str)
     report = scored(ref, audit)
     assert report["score"] == expected_score(report["results"])
     assert report["capped_by"] == expected_capped_by(report["results"])
+    assert report["complete"] == expected_complete(report["results"])
     assert report["band"] == expected_band(report, yaml_file(ref)["bands"])
 
 
@@ -216,7 +225,7 @@ def test_score_band_and_cap_follow_the_contract(audit: dict[str, Any], ref: str)
 def test_scoring_is_deterministic(audit: dict[str, Any], ref: str) -> None:
     first = scored(ref, audit)
     second = scored(ref, copy.deepcopy(audit))
-    fresh = Scorer(CATALOG.get(ref)).score(validate_audit(audit, today=TODAY)).to_dict()
+    fresh = Scorer(CATALOG.get(ref)).score(validate_audit(audit, today=TODAY, questions=national_questions())).to_dict()
     assert first == second == fresh
 
 

@@ -106,11 +106,14 @@ def test_several_statutory_rules_not_met_are_all_named(catalog: Catalog) -> None
 
 
 @pytest.mark.parametrize("ref", [*NATIONAL, "somerset-example@2026.1"])
-def test_minimal_audit_assesses_nothing_so_score_and_band_are_none(catalog: Catalog, ref: str) -> None:
+def test_minimal_audit_assesses_nothing_so_it_has_no_score_and_the_lowest_band(catalog: Catalog, ref: str) -> None:
     report = score(catalog, ref, minimal_audit())
     assert {result["status"] for result in report["results"]} == {"not_assessed"}
     assert report["score"] is None
-    assert report["band"] is None
+    assert (report["band"], report["band_label"]) == ("emerging", "Emerging")
+    assert report["complete"] is False
+    assert "legal duties could not be checked" in report["incomplete_reasons"][0]
+    assert report["incomplete_reasons"][1].startswith("Only 0% of the rules that apply could be checked")
     assert report["capped_by"] == []
     assert report["coverage"] == 0
     assert all(domain["score"] is None for domain in report["domains"])

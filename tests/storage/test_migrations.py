@@ -166,8 +166,9 @@ def test_0004_fills_report_domains_from_the_reports_already_stored(empty: Engine
         )
         for ref in ("national@2026.1", "national@2025.1"):
             rows = report_rows(scorer.score(audit, ref), audit_id=audit_id, urn="113328")
-            report = {column.name: getattr(rows.report, column.name) for column in tables["reports"].columns}
-            connection.execute(sa.insert(tables["reports"]), [report])
+            then = sa.Table("reports", sa.MetaData(), autoload_with=connection)  # the columns of revision 0003
+            report = {column.name: getattr(rows.report, column.name) for column in then.columns}
+            connection.execute(sa.insert(then), [report])
             connection.execute(sa.insert(tables["findings"]), rows.findings)
             stored.append(rows)
     expected = {

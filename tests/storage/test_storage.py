@@ -72,6 +72,9 @@ def new_submission(
         audit_date=audit_data.audit_date,
         body=audit_data.nested(),
         submitted_by="test",
+        questions_set="national",
+        questions_version=ref.split("@")[1],
+        questions_sha256=catalog.get(ref).questions_sha256,
         created_at=created_at or utcnow(),
     )
     return audit, report_rows(report, audit_id=audit_id, urn=urn)

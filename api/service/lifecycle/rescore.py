@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from api.contract.validation import validate_audit
-from api.errors import AuditInvalid, NotFound
+from api.errors import AuditInvalid, NotFound, StandardsNotFound
 from api.service.audits import report_rows
 from api.service.scoring import ScoringService
 from api.storage import repository
@@ -78,7 +77,6 @@ def rescore_audits(
     """
     target = scoring.catalog.get(standards)
     key = (target.set, target.version)
-    scorer = scoring.scorer(target)
     with session_scope(engine) as session:
         if trust_id is not None and repository.get_trust(session=session, trust_id=trust_id) is None:
             raise NotFound(f"there is no trust {trust_id}")
@@ -99,13 +97,14 @@ def rescore_audits(
         batch = []
         for row in rows:
             try:
-                valid = validate_audit(row.body)
-            except AuditInvalid as error:
+                valid = scoring.validate_stored(row.body, row.questions_set, row.questions_version)
+            except (AuditInvalid, StandardsNotFound) as error:
                 result.failed += 1
                 if len(result.failures) < MAX_LISTED_FAILURES:
                     result.failures.append((row.id, error.message))
                 continue
-            batch.append(report_rows(scorer.score(valid), audit_id=row.id, urn=row.school_urn, encoded=True))
+            report = scoring.score_stored(valid, target)
+            batch.append(report_rows(report, audit_id=row.id, urn=row.school_urn, encoded=True))
         stored, skipped = _save(engine=engine, batch=batch)
         result.scored += stored
         result.skipped += skipped

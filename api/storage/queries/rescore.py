@@ -17,7 +17,8 @@ def select_unscored(*, standards: tuple[str, str], trust_id: str | None) -> sa.S
         REPORTS.c.standards_set == standards[0],
         REPORTS.c.standards_version == standards[1],
     )
-    query = sa.select(AUDITS.c.id, AUDITS.c.school_urn, AUDITS.c.body).where(~has_report)
+    columns = (AUDITS.c.id, AUDITS.c.school_urn, AUDITS.c.body, AUDITS.c.questions_set, AUDITS.c.questions_version)
+    query = sa.select(*columns).where(~has_report)
     if trust_id is not None:
         query = query.join(SCHOOLS, SCHOOLS.c.urn == AUDITS.c.school_urn).where(SCHOOLS.c.trust_id == trust_id)
     return query
@@ -40,7 +41,8 @@ def count_unscored(*, session: Session, standards: tuple[str, str], trust_id: st
 def list_unscored(
     *, session: Session, standards: tuple[str, str], trust_id: str | None, after: str, limit: int
 ) -> list[AnyRow]:
-    """The next ``limit`` audits (id, school_urn, body) after id ``after`` lacking a report against ``standards``."""
+    """The next ``limit`` audits (id, school_urn, body, questions_set, questions_version) after id ``after``
+    lacking a report against ``standards``."""
     query = (
         select_unscored(standards=standards, trust_id=trust_id)
         .where(AUDITS.c.id > after)

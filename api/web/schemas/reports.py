@@ -88,10 +88,19 @@ class GapReportOut(BaseModel):
     school: SchoolBrief
     audit_date: str
     score: float | None = Field(description="0-100, one decimal; null when no rule could be assessed.")
-    band: str | None
+    band: str | None = Field(
+        description="The band the score reaches; the lowest when a statutory rule is not met (capped_by) or the "
+        "report is incomplete (complete is false)."
+    )
     band_label: str | None
     capped_by: list[str]
-    coverage: float | None
+    coverage: float | None = Field(description="0-1: the share of the rules that apply that could be assessed.")
+    complete: bool = Field(
+        description="Whether the report meets its version's completeness rule (national: every statutory rule "
+        "that applies assessed, and coverage at least 0.8). An incomplete report keeps its score; its band is the "
+        "lowest."
+    )
+    incomplete_reasons: list[str] = Field(description="Why the report is incomplete, in plain English; empty if not.")
     missing_inputs: list[str]
     counts: dict[str, int]
     domains: list[DomainOut]

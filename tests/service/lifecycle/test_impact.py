@@ -16,6 +16,7 @@ from api.service.demo import load_real_schools, realistic_audit
 from api.service.lifecycle.rescore import rescore_audits
 from api.service.scoring import ScoringService
 from tests.builders import RECENT, seed, submit
+from tests.conftest import national_questions
 from tests.service.expected import latest_audit, stored_report
 
 OLD, NEW = "national@2025.1", "national@2026.1"
@@ -43,7 +44,7 @@ def add_band_changer(client: TestClient, admin: dict[str, str], catalog: Catalog
     old, new = Scorer(catalog.get(OLD)), Scorer(catalog.get(NEW))
     for number in range(500):
         audit = realistic_audit(random.Random(number), school, urn, RECENT)
-        valid = validate_audit(audit)
+        valid = validate_audit(audit, questions=national_questions())
         before, after = old.score(valid).band, new.score(valid).band
         if before is not None and after is not None and before.id != after.id:
             submit(client, admin, school, RECENT, seed=number)

@@ -24,6 +24,7 @@ from api.rules.catalog import Catalog
 from api.service.lifecycle.rescore import rescore_audits
 from api.service.scoring import ScoringService
 from tests.builders import seed
+from tests.conftest import national_questions
 from tests.service.expected import check_summary, expected_summary, latest_reports
 
 OLD, NEW = "national@2025.1", "national@2026.1"
@@ -99,7 +100,7 @@ def test_rescore_makes_new_reports_and_never_overwrites(client: TestClient, engi
     scorer = Scorer(catalog.get(OLD))
     bodies = dict(audits["T1"])
     for row in new.values():
-        fresh = scorer.score(validate_audit(bodies[row[0]])).to_dict()
+        fresh = scorer.score(validate_audit(bodies[row[0]], questions=national_questions())).to_dict()
         assert json.loads(row[5]) == fresh
         assert (row[3], row[4]) == (fresh["score"], fresh["band"])
     with engine.connect() as connection:
@@ -204,6 +205,9 @@ def test_an_audit_that_no_longer_validates_is_reported_and_skipped(
                     sa.column("body", sa.JSON),
                     sa.column("submitted_by"),
                     sa.column("source"),
+                    sa.column("questions_set"),
+                    sa.column("questions_version"),
+                    sa.column("questions_sha256"),
                     sa.column("created_at", sa.DateTime(timezone=True)),
                 )
             ),
@@ -214,6 +218,9 @@ def test_an_audit_that_no_longer_validates_is_reported_and_skipped(
                 "body": {"audit_date": "2026-10-01", "school": {"urn": urn}, "pupils": {"on_roll": -3}},
                 "submitted_by": "legacy",
                 "source": "import",
+                "questions_set": "national",
+                "questions_version": "2026.1",
+                "questions_sha256": catalog.get("national@2026.1").questions_sha256,
                 "created_at": dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
             },
         )
