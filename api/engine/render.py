@@ -82,11 +82,14 @@ def headline(report: Mapping[str, Any]) -> list[str]:
         f"Audit of {long_date(report['audit_date'])} against {standards['set']}@{standards['version']} "
         f"(sha256 {standards['sha256'][:12]})",
     ]
+    band = report["band_label"] or report["band"]
     if report["score"] is None:
-        lines.append("Score: none, because no rule could be assessed from the answers given.")
+        lines.append(f"Score: none, because no rule could be assessed from the answers given; band: {band}")
     else:
-        band = report["band_label"] or report["band"]
         lines.append(f"Score {report['score']} out of 100; band: {band}")
+    if not report.get("complete", True):
+        reasons = " ".join(report["incomplete_reasons"])
+        lines.append(f"The band is the lowest because the audit is incomplete: {reasons}")
     if report["capped_by"]:
         lines.append(
             "The band is capped at the lowest because a statutory duty is not met: " + ", ".join(report["capped_by"])

@@ -36,7 +36,9 @@ def adjust_report(
     """The score (0 to 100, or None when nothing counts) and band of a report (its ``results``) with the
     ``excepted`` rules left out of both sums (not counted).
 
-    ``bands`` are (id, min_score) of the report's standards version. A statutory rule not met still caps the band.
+    ``bands`` are (id, min_score) of the report's standards version. A statutory rule not met still caps the band,
+    and an incomplete report (``complete`` false) keeps the lowest band: an exception leaves rules out, it does not
+    answer the questions left blank.
     """
     skip = set(excepted)
     weights = halves = 0
@@ -52,9 +54,10 @@ def adjust_report(
     score = _score(weights, halves)
     band = None
     ordered = sorted(bands, key=lambda item: item[1])
-    if score is not None and ordered:
+    incomplete = report.get("complete") is False
+    if (score is not None or incomplete) and ordered:
         band = ordered[0][0]
-        if not capped_by:
+        if score is not None and not capped_by and not incomplete:
             for candidate, minimum in ordered:
                 if score >= minimum:
                     band = candidate

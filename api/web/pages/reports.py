@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.engine import render
 from api.engine.report_body import ReportBody
+from api.errors import StandardsNotFound
 from api.service import audits as audit_service
 from api.service import schools
 from api.service.access import Principal
@@ -74,7 +75,9 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
     current = f"{report['standards']['set']}@{report['standards']['version']}"
     others = [s.ref for s in services.catalog.all() if s.ref != current]
     points = [(long_date(item.audit_date), item.score) for item in reversed(history)]
+    labels = _question_labels(services, current)
     return {
+        "unanswered": [labels.get(path, path) for path in report["missing_inputs"]],
         "title": f"Gap report, {report['school'].get('name') or urn}",
         "report": report,
         "urgent": [r for r in report["results"] if r["gap"] is not None][:3],
@@ -94,6 +97,15 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
         ],
         "sign_offs": sign_offs,
     }
+
+
+def _question_labels(services: Services, ref: str) -> dict[str, str]:
+    """The label of each question the version ``ref`` asks, by field path (none when the version is unknown)."""
+    try:
+        questions = services.catalog.get(ref).questions.questions
+    except StandardsNotFound:
+        return {}
+    return {question.id: question.label for question in questions}
 
 
 @router.get("/audits/{audit_id}/report")
