@@ -4,16 +4,21 @@ lowest band, and says why; a full, honest audit is unchanged."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import random
 from typing import Any
 
 import pytest
 
+from api.contract.validation import validate_audit
 from api.engine import render
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog
 from api.service.agreements.adjusted import adjust_report
+from api.service.demo import load_real_schools, realistic_audit
 from tests.conftest import example_audit, minimal_audit, valid
 from tests.engine.expectations import expected_complete, uncapped_band
+from tests.rules.test_cases import ALL_CASES
 
 NATIONAL = ("national@2025.1", "national@2026.1")
 # The issue's audits: four "yes" answers and everything else blank; and a single answer.
@@ -93,3 +98,37 @@ def test_the_text_report_says_why_the_band_is_the_lowest(catalog: Catalog) -> No
     assert "Score 100.0 out of 100; band: Emerging" in text
     assert "The band is the lowest because the audit is incomplete: " in text
     assert "legal duties could not be checked" in text
+
+
+def without_completeness(report: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in report.items() if key not in ("complete", "incomplete_reasons", "band_label")}
+
+
+def test_every_case_and_demo_report_is_unchanged_except_the_band_of_an_incomplete_one(catalog: Catalog) -> None:
+    """The reports of every rule case and of 200 realistic audits of real schools, scored with and without the
+    completeness rule: equal in every field, except that an incomplete report's band is the lowest."""
+    audits: list[tuple[str, dict[str, Any]]] = [
+        (case.ref, minimal_audit(**case.audit)) for case in ALL_CASES if case.ref.startswith("national@")
+    ]
+    rng = random.Random(11)
+    schools = [school for school in load_real_schools() if school.urn]
+    for number in range(200):
+        school = schools[number % len(schools)]
+        day = dt.date(2026, 10, 1) if number % 2 else dt.date(2025, 11, 1)
+        audits.append(
+            ("national@2026.1" if number % 2 else "national@2025.1", realistic_audit(rng, school, school.urn, day))
+        )
+    seen = {True: 0, False: 0}
+    for ref, audit in audits:
+        standards = catalog.get(ref)
+        plain = dataclasses.replace(standards, questions=standards.questions.model_copy(update={"completeness": None}))
+        answers = validate_audit(audit, questions=standards.questions)
+        report = dict(Scorer(standards).score(answers).to_dict())
+        before = dict(Scorer(plain).score(answers).to_dict())
+        seen[report["complete"]] += 1
+        if report["complete"]:
+            assert report == {**before, "complete": True, "incomplete_reasons": []}
+        else:
+            assert without_completeness(report) == {**without_completeness(before), "band": "emerging"}
+    assert seen[True] >= 150, seen  # both kinds were compared
+    assert seen[False] >= 50, seen
