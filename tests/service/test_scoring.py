@@ -74,3 +74,47 @@ def test_when_the_version_cannot_be_told_the_contract_s_problems_come_first(serv
     assert problems(service, minimal_audit(pupils={"on_roll": -1}), "national@2099.1") == [
         ("pupils.on_roll", "must be 0 or more")
     ]
+
+
+# --- a stored audit is validated by the questions it answered, and scored by another version on the answers both ask
+
+
+def test_a_national_audit_rescored_under_the_overlay_leaves_the_overlay_s_question_not_assessed(
+    service: ScoringService,
+) -> None:
+    stored = service.validate(example_audit(), "national@2026.1")[0].nested()
+    again = service.validate_stored(stored, "national", "2026.1")
+    report = service.score_stored(again, service.catalog.get(OVERLAY)).to_dict()
+    result = next(r for r in report["results"] if r["rule"] == STATEMENT_RULE_ID)
+    assert result["status"] == "not_assessed"
+    assert result["missing_inputs"] == ["classroom.visual_timetables"]
+    national = service.score_stored(again, service.catalog.get("national@2026.1")).to_dict()
+    shared = {r["rule"]: r for r in national["results"]}
+    assert all(r == shared[r["rule"]] for r in report["results"] if r["rule"] in shared and not r["overlay_note"])
+
+
+def test_an_overlay_audit_is_validated_by_its_own_questions_and_scored_nationally_without_them(
+    service: ScoringService,
+) -> None:
+    audit = example_audit()
+    audit["classroom"] = {"visual_timetables": {"rating": "not_in_place"}}
+    stored = service.validate(audit, OVERLAY)[0].nested()
+    with pytest.raises(AuditInvalid):  # the national questions do not ask it…
+        service.validate_stored(stored, "national", "2026.1")
+    again = service.validate_stored(stored, "somerset-example", "2026.1")  # …the questions it answered do
+    assert again.values["classroom.visual_timetables"] == {"rating": "not_in_place"}
+    national = service.score_stored(again, service.catalog.get("national@2026.1")).to_dict()
+    direct = service.validate_and_score(example_audit(), "national@2026.1").to_dict()
+    assert national == direct
+
+
+def test_an_answer_of_another_kind_under_the_other_version_is_not_read(service: ScoringService) -> None:
+    audit = service.validate(example_audit(), "national@2026.1")[0]
+    changed = dict(audit.values) | {"pupils.on_roll": {"rating": "in_place"}}  # as if the question changed kind
+    report = service.score_stored(type(audit)(changed), service.catalog.get("national@2026.1")).to_dict()
+    assert "pupils.on_roll" in report["missing_inputs"]
+
+
+def test_a_stored_audit_whose_version_is_gone_is_a_clear_error(service: ScoringService) -> None:
+    with pytest.raises(StandardsNotFound, match=r"national@2024\.9"):
+        service.validate_stored(example_audit(), "national", "2024.9")
