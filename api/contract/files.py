@@ -29,7 +29,7 @@ import yaml
 
 from api.contract.fields import FieldSpec, put_answer
 from api.contract.kinds import FieldKind
-from api.contract.questions import QuestionSet, field_specs
+from api.contract.questions import ENVELOPE, Question, QuestionSet, field_specs
 from api.errors import InputFileError
 
 FORMATS = ("json", "yaml", "csv", "ndjson")
@@ -106,6 +106,25 @@ def convert_cell(spec: FieldSpec | None, cell: str) -> Any:
         except ValueError:
             return text
     return text
+
+
+def in_form_order(questions: QuestionSet) -> list[Question]:
+    """The questions section by section, in the order of the sections, each section's in the order of the file."""
+    order = {section.id: index for index, section in enumerate(questions.sections)}
+    return sorted(questions.questions, key=lambda question: order.get(question.section, len(order)))
+
+
+def csv_columns(questions: QuestionSet) -> list[str]:
+    """The columns of a CSV file of audits answering ``questions`` (a CSV template's header): ``audit_date`` and
+    ``school.urn``, then each question's id in the order of the form (:func:`in_form_order`), a statement
+    question's as its two columns ``<id>.rating`` and ``<id>.evidence``."""
+    columns = list(ENVELOPE)
+    for question in in_form_order(questions):
+        if question.kind == "statement":
+            columns += [f"{question.id}.{part}" for part in STATEMENT_PARTS]
+        else:
+            columns.append(question.id)
+    return columns
 
 
 class RowUnreadable(ValueError):

@@ -50,6 +50,15 @@ def _same_kind(value: Any, kind: FieldKind) -> bool:
             return isinstance(value, str)
 
 
+def current_version(catalog: Catalog, today: dt.date, set_name: str = DEFAULT_SET) -> Standards:
+    """The version of ``set_name`` (default national) in effect on ``today``, or its newest version when none is in
+    effect yet. What ``oap fields`` lists without ``--standards``. Raises StandardsNotFound when the set has none."""
+    try:
+        return catalog.for_date(today, set_name)
+    except StandardsNotFound:
+        return catalog.newest(set_name)
+
+
 class ScoringService:
     """Scores audits; holds the catalogue and a compiled scorer per standards version."""
 
