@@ -1,11 +1,12 @@
 """The audit model a version's questions make: a strict pydantic model built from a
-:class:`~api.contract.questions.QuestionSet`, section by section, in the shape of the static
-:class:`~api.contract.model.Audit`, so validation can follow each version's questions.
+:class:`~api.contract.questions.QuestionSet`, section by section (``audit_date``, then each section an object of
+its answers), so validation follows each version's questions.
 
-For the questions of the published national versions it accepts and refuses exactly what the static model does
-(same fields, kinds, choices, "there is none" dates and messages), except answers above the questions' finite
-maxima. A statement's answer is ``{"rating": …, "evidence": …}``; ``not_applicable`` only where the question
-allows it; evidence at most 500 characters of plain text.
+For the questions of the published national versions it accepts and refuses exactly what the Python contract of
+those versions did (same fields, kinds, choices, "there is none" dates and messages; the tests record its
+decisions), except answers above the questions' finite maxima. A statement's answer is
+``{"rating": …, "evidence": …}``; ``not_applicable`` only where the question allows it; evidence at most 500
+characters of plain text.
 """
 
 from __future__ import annotations
