@@ -12,7 +12,8 @@ from typing import IO, Any
 
 from api.cli.common import Commands, catalog_of
 from api.cli.progress import ProgressBar
-from api.contract.files import RawAudit, read_audits
+from api.contract.files import QuestionsFor, RawAudit, read_audits
+from api.contract.questions import QuestionSet
 from api.engine import render
 from api.engine.report import GapReport
 from api.errors import AuditInvalid, InputFileError, StandardsNotFound, UsageError
@@ -21,18 +22,19 @@ from api.service.scoring import ScoringService
 SCORE_FORMATS = ("text", "json", "ndjson", "markdown", "csv")
 
 
-def _raw_audits(paths: Sequence[str]) -> Iterator[tuple[RawAudit, int, int | None]]:
-    """Every audit of every file, with bytes read so far and the file's size where known (for progress)."""
+def _raw_audits(paths: Sequence[str], questions: QuestionsFor) -> Iterator[tuple[RawAudit, int, int | None]]:
+    """Every audit of every file, with bytes read so far and the file's size where known (for progress); a CSV
+    row's cells are converted by ``questions`` (given its audit date)."""
     for name in paths:
         if name == "-":
-            for raw in read_audits(Path("-"), sys.stdin):
+            for raw in read_audits(Path("-"), sys.stdin, questions=questions):
                 yield raw, 0, None
             continue
         path = Path(name)
         if path.suffix.lower() in (".ndjson", ".jsonl"):
             yield from _ndjson_with_position(path)
         else:
-            for raw in read_audits(path):
+            for raw in read_audits(path, questions=questions):
                 yield raw, 0, None
 
 
@@ -96,7 +98,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     progress = ProgressBar("audits")
     size: int | None = None
     first_csv = True
-    for raw, done, file_size in _raw_audits(args.files):
+    ref = args.standards
+
+    def questions(audit_date: str | None) -> QuestionSet:
+        """A CSV row is read by the questions of the version it will be validated and scored by."""
+        return service.questions_for(audit_date, ref)
+
+    for raw, done, file_size in _raw_audits(args.files, questions):
         count += 1
         size = file_size or None
         progress.update(count, done, size)
@@ -150,7 +158,8 @@ def add_commands(commands: Commands) -> None:
         help="score self-audits (JSON, YAML, CSV or NDJSON) and print gap reports",
         description="Score self-audits and print their gap reports. NDJSON input is streamed: one report line "
         'per input line, in order; an invalid line gives {"line": N, "errors": [...]} in its place. '
-        "Exit status 1 when any audit was invalid.",
+        "A CSV row's cells are read by the questions of the version it is scored against (columns: oap fields "
+        "--format csv-header). Exit status 1 when any audit was invalid.",
     )
     score.add_argument("files", nargs="+", metavar="FILE", help="audit files; '-' reads NDJSON from standard input")
     score.add_argument(

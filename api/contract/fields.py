@@ -1,7 +1,9 @@
-"""The audit fields by dotted path, reflected from the model: kind, choices, whether null is meaningful.
+"""Audit fields by dotted path: :class:`FieldSpec` (kind, choices, whether null is meaningful), which
+:func:`api.contract.questions.field_specs` makes from a version's questions for the standards loader, the CSV
+reader and the CLI; and :func:`put_answer`, which puts an answer at its path of a nested audit.
 
-:data:`FIELDS` is what the standards loader checks rule references against, what the CLI lists and what
-the form and the CSV reader convert values by.
+:data:`FIELDS` and :data:`SECTIONS`, reflected from the static model :class:`api.contract.model.Audit`, are what the
+self-audit form still reads until it follows a version's questions; nothing else uses them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,23 @@ class FieldSpec:
     nullable: bool
     description: str
     choices: tuple[str, ...] = ()
+
+
+def put_answer(audit: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at dotted ``path`` (``senco.protected_fte``, or ``audit_date``) of a nested audit, in place.
+
+    The section is made when it is missing. Raises nothing; the path is not checked against any question.
+    """
+    if "." in path:
+        section, name = path.split(".", 1)
+        audit.setdefault(section, {})[name] = value
+    else:
+        audit[path] = value
+
+
+# The static contract, for the form only: delete from here to the end of the file (with the imports of Audit,
+# Section, types, typing, dt, Iterator, Mapping, Annotated and Literal above) when api/web/forms.py no longer
+# imports FIELDS and SECTIONS, together with the static models in api/contract/model.py.
 
 
 def _kind_of(annotation: Any) -> tuple[FieldKind, tuple[str, ...]]:
@@ -59,19 +78,7 @@ def _walk_fields() -> Iterator[FieldSpec]:
 
 
 FIELDS: Mapping[str, FieldSpec] = {spec.path: spec for spec in _walk_fields()}
-"""Every audit field by dotted path: what the rules loader checks references against."""
+"""Every field of the static model by dotted path (the form's questions until it follows a version's)."""
 
 SECTIONS: tuple[str, ...] = tuple(name for name in Audit.model_fields if name != "audit_date")
-"""The names of the audit's sections, in order (every top-level field but ``audit_date``)."""
-
-
-def put_answer(audit: dict[str, Any], path: str, value: Any) -> None:
-    """Put ``value`` at dotted ``path`` (``senco.protected_fte``, or ``audit_date``) of a nested audit, in place.
-
-    The section is made when it is missing. Raises nothing; the path is not checked against :data:`FIELDS`.
-    """
-    if "." in path:
-        section, name = path.split(".", 1)
-        audit.setdefault(section, {})[name] = value
-    else:
-        audit[path] = value
+"""The names of the static model's sections, in order (every top-level field but ``audit_date``)."""

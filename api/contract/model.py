@@ -1,4 +1,6 @@
-"""The self-audit model: its sections and their fields, as strict frozen pydantic models.
+"""What every audit model shares: the base of its sections (unknown fields refused, null only where a field allows
+it), the school envelope (the URN) and the text pattern of free text. The audit model of a version is built from
+its questions (:mod:`api.contract.question_model`).
 
 A self-audit holds aggregate figures only (no pupil-level or personal data). It is a JSON object of
 sections (``school``, ``pupils``, ``senco`` …); CSV columns are the dotted paths (``senco.protected_fte``).
@@ -59,6 +61,11 @@ class SchoolEnvelope(Section):
         if not isinstance(value, str) or len(value) != 6 or not value.isdigit():
             raise ValueError("must be the school's 6-digit unique reference number (URN), for example 112515")
         return value
+
+
+# The static model of national@2025.1 and national@2026.1, for the form only (through api.contract.fields.FIELDS):
+# delete from here to the end of the file (with the imports only it uses) when api/web/forms.py no longer imports
+# FIELDS and SECTIONS, together with the end of api/contract/fields.py.
 
 
 class School(SchoolEnvelope):

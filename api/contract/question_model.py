@@ -1,11 +1,12 @@
 """The audit model a version's questions make: a strict pydantic model built from a
-:class:`~api.contract.questions.QuestionSet`, section by section, in the shape of the static
-:class:`~api.contract.model.Audit`, so validation can follow each version's questions.
+:class:`~api.contract.questions.QuestionSet`, section by section (``audit_date``, then each section an object of
+its answers), so validation follows each version's questions.
 
-For the questions of the published national versions it accepts and refuses exactly what the static model does
-(same fields, kinds, choices, "there is none" dates and messages), except answers above the questions' finite
-maxima. A statement's answer is ``{"rating": …, "evidence": …}``; ``not_applicable`` only where the question
-allows it; evidence at most 500 characters of plain text.
+For the questions of the published national versions it accepts and refuses exactly what the Python contract of
+those versions did (same fields, kinds, choices, "there is none" dates and messages; the tests record its
+decisions), except answers above the questions' finite maxima. A statement's answer is
+``{"rating": …, "evidence": …}``; ``not_applicable`` only where the question allows it; evidence at most 500
+characters of plain text.
 """
 
 from __future__ import annotations
@@ -59,12 +60,19 @@ def _answer_type(question: Question) -> Any:
             return Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=question.max_length or 200)]
 
 
-def _section_model(name: str, questions: list[Question], base: type[Section]) -> type[Section]:
+def _description(question: Question) -> str:
+    """What a field's schema says of it: the question, and what null means where it means "there is none"."""
+    if question.none_label is None:
+        return question.label
+    return f"{question.label} (null: {question.none_label[:1].lower()}{question.none_label[1:]})"
+
+
+def _section_model(name: str, questions: list[Question], base: type[Section], about: str | None) -> type[Section]:
     fields: dict[str, Any] = {
-        question.id.split(".", 1)[1]: (_answer_type(question) | None, Field(None, description=question.label))
+        question.id.split(".", 1)[1]: (_answer_type(question) | None, Field(None, description=_description(question)))
         for question in questions
     }
-    model: type[Section] = create_model(name.title().replace("_", ""), __base__=base, **fields)
+    model: type[Section] = create_model(name.title().replace("_", ""), __base__=base, __doc__=about, **fields)
     model.nullable = frozenset(q.id.split(".", 1)[1] for q in questions if q.nullable)
     return model
 
@@ -74,14 +82,16 @@ def audit_model(questions: QuestionSet) -> type[BaseModel]:
     """The audit model of ``questions`` (built once per question set, then kept): ``audit_date`` and ``school``
     (with its URN) required, every section optional and every answer absent unless given."""
     by_section: dict[str, list[Question]] = {section.id: [] for section in questions.sections}
+    about = {section.id: section.description or section.title for section in questions.sections}
     for question in questions.questions:
         by_section.setdefault(question.section, []).append(question)
+    school = _section_model("school", by_section.pop("school", []), SchoolEnvelope, about.get("school"))
     fields: dict[str, Any] = {
         "audit_date": (Date, Field(description="The date the figures describe; not in the future.")),
-        "school": (_section_model("school", by_section.pop("school", []), SchoolEnvelope), ...),
+        "school": (school, ...),
     }
     for name, asked in by_section.items():
-        section = _section_model(name, asked, Section)
+        section = _section_model(name, asked, Section, about.get(name))
         fields[name] = (section, section())
     model: type[BaseModel] = create_model("Audit", __config__=ConfigDict(extra="forbid", frozen=True), **fields)
     return model

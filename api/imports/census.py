@@ -19,20 +19,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from api.contract.constraints import more_with_sen_than_on_roll
-from api.contract.fields import FIELDS
-from api.contract.kinds import FieldKind
 from api.imports.columns import Column, RowRejected, cell, decimal_number, is_figure, urn_of, whole_number
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One prefilled field: the audit field path and the column it comes from."""
+    """One prefilled field: the audit field path, the column it comes from, and whether it is a whole number (a
+    count of people: ``whole_number``) or may have decimals (a full-time equivalent: ``number``), as the national
+    questions ask it (a test keeps the two the same)."""
 
     path: str
     column: Column
+    kind: Literal["whole_number", "number"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,9 @@ SEN = CensusFormat(
     what="the SEN school-level underlying data file",
     urn=Column("urn", ("URN", "school_urn")),
     figures=(
-        Figure("pupils.on_roll", Column("on_roll", ("Total pupils",))),
-        Figure("pupils.sen_support", Column("sen_support", ("SEN support",))),
-        Figure("pupils.ehcp", Column("ehcp", ("EHC plan",))),
+        Figure("pupils.on_roll", Column("on_roll", ("Total pupils",)), "whole_number"),
+        Figure("pupils.sen_support", Column("sen_support", ("SEN support",)), "whole_number"),
+        Figure("pupils.ehcp", Column("ehcp", ("EHC plan",)), "whole_number"),
     ),
     census_month="January",
     month_in_second_year=True,
@@ -76,20 +77,27 @@ WORKFORCE = CensusFormat(
     what="the school-level school workforce file",
     urn=Column("urn", ("school_urn", "URN")),
     figures=(
-        Figure("staffing.teachers_fte", Column("teachers_fte", ("fte_all_teachers", "Total Number of Teachers (FTE)"))),
+        Figure(
+            "staffing.teachers_fte",
+            Column("teachers_fte", ("fte_all_teachers", "Total Number of Teachers (FTE)")),
+            "number",
+        ),
         Figure(
             "staffing.ta_fte",
             Column("ta_fte", ("fte_teaching_assistants", "Total Number of Teaching Assistants (FTE)")),
+            "number",
         ),
         Figure(
             "training.teachers_total",
             Column("teachers_hc", ("hc_all_teachers", "Total Number of Teachers (Headcount)"), required=False),
+            "whole_number",
         ),
         Figure(
             "training.tas_total",
             Column(
                 "tas_hc", ("hc_teaching_assistants", "Total Number of Teaching Assistants (Headcount)"), required=False
             ),
+            "whole_number",
         ),
     ),
     census_month="November",
@@ -130,7 +138,7 @@ def parse(spec: CensusFormat, cells: Sequence[str], positions: Mapping[str, int]
         text = cell(cells, positions, figure.column.key)
         if not is_figure(text):
             continue
-        if FIELDS[figure.path].kind is FieldKind.whole_number:
+        if figure.kind == "whole_number":
             values[figure.path] = whole_number(text, figure.column.title)
         else:
             values[figure.path] = decimal_number(text, figure.column.title)

@@ -13,7 +13,7 @@ from typing import Any
 
 from api.contract.fields import FieldSpec
 from api.contract.kinds import FieldKind, parse_date
-from api.contract.questions import ENVELOPE, field_specs
+from api.contract.questions import ENVELOPE, QuestionSet, field_specs
 from api.contract.validation import ValidAudit, validate_audit
 from api.engine.report import GapReport
 from api.engine.scoring import Scorer
@@ -48,6 +48,15 @@ def _same_kind(value: Any, kind: FieldKind) -> bool:
             return isinstance(value, Mapping)
         case _:
             return isinstance(value, str)
+
+
+def current_version(catalog: Catalog, today: dt.date, set_name: str = DEFAULT_SET) -> Standards:
+    """The version of ``set_name`` (default national) in effect on ``today``, or its newest version when none is in
+    effect yet. What ``oap fields`` lists without ``--standards``. Raises StandardsNotFound when the set has none."""
+    try:
+        return catalog.for_date(today, set_name)
+    except StandardsNotFound:
+        return catalog.newest(set_name)
 
 
 class ScoringService:
@@ -89,6 +98,14 @@ class ScoringService:
             return self.catalog.for_date(day, DEFAULT_SET) if day is not None else None
         except (StandardsNotFound, ValueError):
             return None
+
+    def questions_for(self, audit_date: Any, ref: str | None = None) -> QuestionSet:
+        """The questions an audit dated ``audit_date`` (as given: ISO text, a date, or None) is validated by, as
+        :meth:`validate` chooses them: those of ``ref``, or of the national version in effect on that date, or the
+        newest national version's when neither can be told (no readable date, an unknown ``ref``). Used to read
+        a CSV row by its version's questions. Raises StandardsNotFound only when there is no national set."""
+        standards = self._version_of({"audit_date": audit_date}, ref)
+        return (standards or self.catalog.newest(DEFAULT_SET)).questions
 
     def validate(
         self, data: Any, ref: str | None = None, *, today: dt.date | None = None

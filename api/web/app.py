@@ -14,10 +14,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api import __version__
 from api.config import Settings, get_settings
-from api.contract.model import Audit
+from api.contract.question_model import audit_model
 from api.rules.catalog import Catalog, load_catalog
 from api.service.access import KeyCache
-from api.service.scoring import ScoringService
+from api.service.scoring import DEFAULT_SET, ScoringService
 from api.storage.db import make_engine
 from api.web import pages, problems
 from api.web.deps import Services
@@ -95,14 +95,18 @@ def create_app(
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with the Audit schema the raw-body endpoints refer to."""
+    """The OpenAPI document, with the Audit schema the raw-body endpoints refer to: the audit model of the newest
+    national version's questions (in effect or not, so the committed document does not change with the day it
+    is made; each audit is validated by the questions of its own version)."""
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes, tags=None
     )
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    audit_schema = Audit.model_json_schema(ref_template="#/components/schemas/{model}")
+    services: Services = app.state.services
+    national = audit_model(services.catalog.newest(DEFAULT_SET).questions)
+    audit_schema = national.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, schema in audit_schema.pop("$defs", {}).items():
         components.setdefault(name, schema)
     components["Audit"] = audit_schema

@@ -142,6 +142,6 @@ def read_form(form: Mapping[str, Any], urn: str) -> dict[str, Any]:
         elif text == "":
             continue
         else:
-            value = convert_cell(path, text)  # the same reading as a CSV cell
+            value = convert_cell(spec, text)  # the same reading as a CSV cell
         put_answer(answers, path, value)
     return answers

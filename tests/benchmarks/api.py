@@ -5,8 +5,9 @@ log); ``wrk`` (Debian's package ``wrk``) sends POSTs with one realistic audit (r
 ``api/examples/real_schools.csv``, the rest drawn as :mod:`api.service.demo` draws them) for a fixed time, after a brief
 warm-up. Measured in one run:
 
-* ``bare``: :mod:`tests.benchmarks.bare_app`, FastAPI validating the same body as :class:`api.contract.model.Audit` and
-  answering ``{"ok": true}``: the framework's ceiling on this machine (measured first and last; the higher counts);
+* ``bare``: :mod:`tests.benchmarks.bare_app`, FastAPI validating the same body by the newest national version's
+  audit model and answering ``{"ok": true}``: the framework's ceiling on this machine (measured first and last; the
+  higher counts);
 * ``score``: ``POST /v1/score`` of the real app (``python -m api serve``) on SQLite;
 * ``submit_sqlite`` and ``submit_postgresql``: ``POST /v1/schools/113328/audits`` without an Idempotency-Key, so
   every request validates, scores and stores a new audit with its report and findings.

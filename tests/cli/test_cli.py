@@ -20,6 +20,7 @@ import yaml
 
 from api.cli.main import build_parser, main
 from tests.conftest import run_oap as run
+from tests.councils import OVERLAY, STATEMENT_QUESTIONS, STATEMENT_RULE, STATEMENT_RULE_ID, council_standards
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARDS_DIR = ROOT / "standards"
@@ -206,6 +207,23 @@ def test_csv_audit_file_with_dotted_columns(tmp_path: Path, capsys: pytest.Captu
     assert first["governance.accessibility-plan"]["measured"]["value"] is None
     assert second["governance.accessibility-plan"]["status"] == "not_assessed"
     assert "governance.accessibility_plan_reviewed_on" in two["missing_inputs"]
+
+
+def test_csv_statement_columns_of_an_overlay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = council_standards(tmp_path, rules=STATEMENT_RULE, questions=STATEMENT_QUESTIONS)
+    path = tmp_path / "audits.csv"
+    rating, evidence = "classroom.visual_timetables.rating", "classroom.visual_timetables.evidence"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["audit_date", "school.urn", rating, evidence])
+        writer.writerow(["2026-11-01", "100001", "in_place", "Learning walk, October"])
+        writer.writerow(["2026-11-01", "100002", "always", ""])
+    argv = ("--standards-dir", str(root), "score", str(path), "--standards", OVERLAY, "--format", "json")
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    [report] = json.loads(out)
+    assert results_by_rule(report)[STATEMENT_RULE_ID]["status"] == "met"
+    assert f"audit 3 is not valid and was not scored:\n  {rating}: must be one of: in_place," in err
 
 
 def test_yaml_list_of_two_audits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

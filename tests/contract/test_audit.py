@@ -1,4 +1,5 @@
-"""The self-audit input contract: what parses, what is kept, and every way an audit can be refused."""
+"""The self-audit input contract of the current national version's questions: what parses, what is kept, and every
+way an audit can be refused."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.contract.fields import FIELDS, SECTIONS
 from api.contract.kinds import PHASES, FieldKind
-from api.contract.model import Audit
+from api.contract.question_model import audit_model
+from api.contract.questions import field_specs
 from api.contract.validation import flatten, validate_audit
 from api.errors import AuditInvalid, FieldProblem
 from tests.conftest import TODAY, minimal_audit, national_questions, valid
 
 AUDIT_DATE = dt.date(2026, 11, 1)
 DAY = dt.timedelta(days=1)
+# The audit contract of the current national version: its fields by path, its model and the model's sections.
+FIELDS = field_specs(national_questions())
+AUDIT = audit_model(national_questions())
+SECTIONS = tuple(name for name in AUDIT.model_fields if name != "audit_date")
 
 
 def full_audit() -> dict[str, Any]:
@@ -127,7 +132,7 @@ def section_field_paths() -> set[str]:
     """Every field of every audit section, read from the models themselves."""
     paths = set()
     for section in SECTIONS:
-        model = Audit.model_fields[section].annotation
+        model = AUDIT.model_fields[section].annotation
         assert isinstance(model, type)
         paths |= {f"{section}.{name}" for name in model.model_fields}
     return paths
@@ -150,7 +155,7 @@ def test_full_audit_parses_with_every_field_answered() -> None:
 
 def test_flatten_keeps_only_answered_fields() -> None:
     data = minimal_audit(pupils={"on_roll": 200}, governance={"send_governor": False})
-    flat = flatten(Audit.model_validate(data), SECTIONS)
+    flat = flatten(AUDIT.model_validate(data), SECTIONS)
     assert flat == {
         "audit_date": AUDIT_DATE,
         "school.urn": "100000",
@@ -208,7 +213,7 @@ def test_any_answered_subset_round_trips(keep: set[str]) -> None:
     assert valid(audit.nested()).values == audit.values
 
 
-# ---------------------------------------------------------------- FIELDS
+# ---------------------------------------------------------------- the fields by path
 
 
 def test_fields_lists_every_section_field_and_the_audit_date() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.contract.fields import FIELDS
+from api.contract.questions import field_specs
 from api.contract.validation import validate_audit
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog, load_catalog
@@ -28,6 +28,7 @@ from tests.engine.expectations import (
 BOUNDED = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATALOG: Catalog = load_catalog()
 SCORERS = {standards.ref: Scorer(standards) for standards in CATALOG.all()}
+FIELDS = field_specs(national_questions())  # the choices audits are drawn from
 CURRENT = "national@2026.1"
 STATUS_ORDER = {"not_met": 0, "partially_met": 1, "met": 2}
 EARLIEST_AUDIT = dt.date(2025, 10, 1)  # national@2025.1 takes effect

@@ -28,6 +28,7 @@ from api.service.imports.plan import ImportSource, display_name
 from api.service.imports.summary import ImportKind, ImportSummary
 from api.storage.db import session_scope
 from api.storage.tables import DraftRow
+from tests.conftest import national_questions
 from tests.conftest import run_oap as oap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
@@ -306,6 +307,12 @@ def test_only_admins_may_import(engine: Engine) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- SEN and workforce
+
+
+@pytest.mark.parametrize("figure", [f for spec in census.FORMATS.values() for f in spec.figures], ids=lambda f: f.path)
+def test_each_census_figure_has_the_kind_the_national_questions_ask(figure: census.Figure) -> None:
+    for ref in ("national@2025.1", "national@2026.1"):
+        assert national_questions(ref).by_id()[figure.path].kind == figure.kind, (ref, figure.path)
 
 
 def test_sen_prefills_a_draft_for_each_known_school(engine: Engine) -> None:

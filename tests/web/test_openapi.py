@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.cli.serve import OPENAPI_PATH, openapi_text
+from api.contract.question_model import audit_model
 from api.rules.catalog import Catalog
 from tests.conftest import example_audit, make_key
 
@@ -139,6 +140,19 @@ def test_audit_schema_is_a_component_and_the_raw_body_posts_use_it(document: dic
         body = operation["requestBody"]
         assert body["required"] is True, op_id
         assert body["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Audit"}}}, op_id
+
+
+def test_the_audit_schema_is_the_newest_national_version_s_audit_model(
+    document: dict[str, Any], catalog: Catalog
+) -> None:
+    newest = catalog.newest("national")
+    expected = audit_model(newest.questions).model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas = document["components"]["schemas"]
+    for name, schema in expected.pop("$defs").items():
+        assert schemas[name] == schema, name
+    assert schemas["Audit"] == expected
+    on_roll = schemas["Pupils"]["properties"]["on_roll"]["anyOf"][0]
+    assert (on_roll["minimum"], on_roll["maximum"]) == newest.questions.by_id()["pupils.on_roll"].limits
 
 
 def test_every_reference_resolves(document: dict[str, Any]) -> None:

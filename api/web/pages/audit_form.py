@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from api.contract.files import read_csv, read_document
+from api.contract.files import QuestionsFor, read_csv, read_document
 from api.errors import AuditInvalid, FieldProblem, Forbidden, InputFileError
 from api.service import drafts, schools
 from api.service.access import Principal, Role
@@ -127,15 +127,16 @@ async def submit_form(request: Request, services: ServicesDep, principal: PagePr
     return await submit_or_redisplay(request, services, principal, urn, answers, source="form", discard_draft=True)
 
 
-def read_upload(name: str, content: bytes, urn: str) -> tuple[Any, str | None]:
+def read_upload(name: str, content: bytes, urn: str, questions: QuestionsFor) -> tuple[Any, str | None]:
     """The one audit in an uploaded file (by its lower-case name, .csv or .yaml/.yml) and None, or None and the
-    message to show beside the file field. A mapping without a URN gets the school's."""
+    message to show beside the file field. A mapping without a URN gets the school's; CSV cells are read by
+    ``questions`` (given the row's audit date)."""
     if not name:
         return None, "Choose a CSV or YAML file of the audit to upload"
     raw = content.decode("utf-8-sig", errors="replace")
     try:
         if name.endswith(".csv"):
-            items = list(read_csv(io.StringIO(raw), name))
+            items = list(read_csv(io.StringIO(raw), name, questions))
         elif name.endswith((".yaml", ".yml")):
             items = list(read_document(raw, "yaml", name))
         else:
@@ -161,7 +162,7 @@ async def upload_audit(request: Request, services: ServicesDep, principal: PageP
             name, content = audit_file.filename.lower(), await audit_file.read()
         else:
             name, content = "", b""
-    data, message = read_upload(name, content, urn)
+    data, message = read_upload(name, content, urn, services.scoring.questions_for)
     if message is not None:
         return await school_page_with_errors(request, services, principal, urn, {"audit-file": message})
     return await submit_or_redisplay(request, services, principal, urn, data, source="upload")
