@@ -99,7 +99,7 @@ class FormSection:
 
 
 def html_id(path: str) -> str:
-    """The HTML id of a field path: ``senco.protected_fte`` → ``f-senco-protected-fte``."""
+    """The HTML id of a field path: ``senco.protected_fte`` → ``f-senco-protected-fte`` (raises nothing)."""
     return "f-" + re.sub(r"[._]", "-", path)
 
 
@@ -201,7 +201,7 @@ def sections(questions: QuestionSet) -> tuple[FormSection, ...]:
 
 
 def questions_of(form: Sequence[FormSection]) -> list[FormQuestion]:
-    """Every question of a form, in page order."""
+    """Every question of a form, in page order (raises nothing)."""
     return [question for section in form for question in section.questions]
 
 
