@@ -174,6 +174,8 @@ class DraftRow(SQLModel, table=True):
     ``body`` may be incomplete or invalid (it is validated only when submitted). ``provenance`` says, for each
     prefilled field path, where its value came from: ``{"pupils.on_roll": {"source": "sen", "file": …,
     "census": "January 2025"}}``, so the form can say "from the January 2025 census, check and correct".
+    ``standards`` is the version (``SET@VERSION``) the form was asked to follow, or None: the national version in
+    effect on the draft's audit date.
     """
 
     __tablename__ = "drafts"
@@ -181,6 +183,7 @@ class DraftRow(SQLModel, table=True):
     school_urn: str = Field(foreign_key="schools.urn", primary_key=True, max_length=6)
     body: dict[str, Any] = Field(sa_type=JSONType)
     provenance: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    standards: str | None = Field(default=None, max_length=61)
     updated_by: str = Field(max_length=40)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.engine import render
-from api.web import forms
 from api.web.session import csrf_token, read_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -53,7 +52,6 @@ TEMPLATES.env.filters["measured"] = _measured
 TEMPLATES.env.filters["limit_text"] = _limit_text
 TEMPLATES.env.globals["status_words"] = render.STATUS_WORDS
 TEMPLATES.env.globals["basis_words"] = {key: value.capitalize() for key, value in render.BASIS_WORDS.items()}
-TEMPLATES.env.globals["choice_words"] = forms.CHOICE_WORDS
 
 
 def page(request: Request, template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:

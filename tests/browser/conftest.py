@@ -1,9 +1,10 @@
 """Browser tests: the real server (``python -m api serve``) on demo data, driven by Debian's Chromium.
 
 The server runs as a child process on a free port of 127.0.0.1, on a temporary SQLite file seeded with
-``seed_demo`` (its keys are kept for signing in). Chromium is Debian's ``/usr/bin/chromium`` launched by
-Playwright; nothing is downloaded at test time. Every page a test opens can be checked with axe-core and is
-saved as a screenshot under ``test-artifacts/screenshots/``.
+``seed_demo`` (its keys are kept for signing in), and on a copy of the standards in which the council overlay asks
+the shared practice statement (``tests/councils.py``); the demo audits answer the national versions as before.
+Chromium is Debian's ``/usr/bin/chromium`` launched by Playwright; nothing is downloaded at test time. Every page a
+test opens can be checked with axe-core and is saved as a screenshot under ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from api.service.demo import seed_demo
 from api.storage.db import make_engine
 from api.storage.migrate import upgrade
+from tests.councils import STATEMENT_QUESTIONS, STATEMENT_RULE, council_standards
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -59,6 +61,7 @@ class DemoServer:
     keys: dict[str, str]  # role -> key
     school_urn: str  # the school of the school and governor keys
     other_urns: tuple[str, ...]  # schools of the demo trusts the school key cannot see
+    outside_urn: str  # a school of the other demo trust: what is submitted for it leaves the DEMO trust's pages be
 
 
 def _free_port() -> int:
@@ -91,11 +94,12 @@ def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log: IO[bytes
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     """``python -m api serve`` on a temporary SQLite file of demo data; stopped at the end of the session."""
     folder = tmp_path_factory.mktemp("browser-db")
+    standards = council_standards(folder, rules=STATEMENT_RULE, questions=STATEMENT_QUESTIONS)
     database_url = f"sqlite:///{folder}/demo.db"
     engine = make_engine(database_url)
     try:
         upgrade(engine)
-        summary = seed_demo(engine=engine, schools_per_trust=3)
+        summary = seed_demo(engine=engine, standards_dir=standards, schools_per_trust=3)
     finally:
         engine.dispose()
     keys = {role: key for role, _, key in summary.keys}
@@ -103,7 +107,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     reader = make_engine(database_url)
     try:
         with reader.connect() as connection:
-            urns = [str(row[0]) for row in connection.execute(sa.text("SELECT urn FROM schools ORDER BY urn"))]
+            rows = connection.execute(sa.text("SELECT urn, trust_id FROM schools ORDER BY urn")).all()
+            urns = [str(row[0]) for row in rows]
+            outside = next(str(row[0]) for row in rows if row[1] != summary.trust_id)
     finally:
         reader.dispose()
     port = _free_port()
@@ -114,6 +120,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
         OAP_ENVIRONMENT="test",
         OAP_LOG_LEVEL="WARNING",
         OAP_SECRET_KEY="browser-tests-secret-" + os.urandom(8).hex(),
+        OAP_STANDARDS_DIR=str(standards),
         PYTHONUNBUFFERED="1",
     )
     with tempfile.TemporaryFile() as log:
@@ -132,6 +139,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
                 keys=keys,
                 school_urn=school_urn,
                 other_urns=tuple(urn for urn in urns if urn != school_urn),
+                outside_urn=outside,
             )
         finally:
             process.terminate()

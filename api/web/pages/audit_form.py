@@ -14,7 +14,7 @@ from api.errors import AuditInvalid, FieldProblem, Forbidden, InputFileError
 from api.service import drafts, schools
 from api.service.access import Principal, Role
 from api.web import forms
-from api.web.deps import Services, ServicesDep
+from api.web.deps import Services, ServicesDep, today
 from api.web.pages.common import PagePrincipal, signed_in_page
 from api.web.pages.schools import school_page_with_errors
 from api.web.session import check_csrf
@@ -23,24 +23,22 @@ router = APIRouter(include_in_schema=False)
 UPLOAD_ONE = "The file must hold exactly one audit: one CSV row under a header, or one YAML document"
 
 
-class ErrorLink(TypedDict):
-    """One entry of an error summary: the id of the field it links to, and the message."""
-
-    href: str
-    text: str
-
-
 class FormPage(TypedDict):
-    """What form.html shows."""
+    """What form.html shows: the school, the form of a standards version (``version``, and ``standards``: the
+    version asked for, posted back in a hidden field, or "" to follow the audit date), the text of each field by
+    its name, the dates answered "there is none", where prefilled values came from, and the problems."""
 
     title: str
     school: schools.SchoolOut
-    sections: list[tuple[str, list[forms.Question]]]
-    answers: dict[str, Any]
+    version: str
+    version_title: str
+    standards: str
+    sections: tuple[forms.FormSection, ...]
+    values: dict[str, str]
     nulls: set[str]
     provenance: dict[str, Any]
     origin: str
-    errors: list[ErrorLink]
+    errors: list[forms.ErrorLink]
     error_count: int
     field_errors: dict[str, str]
 
@@ -51,29 +49,31 @@ def form_context(
     urn: str,
     answers: dict[str, Any] | None,
     problems: list[FieldProblem],
+    standards: str | None = None,
 ) -> FormPage:
-    """What form.html shows: the questions by section, the answers (those given, else the draft or last audit) and
-    each problem beside its field, listed in page order. Raises NotFound for a school the key cannot see."""
+    """What form.html shows: the questions of the version the audit will be scored against (``standards``, else
+    the one the draft asked for, else the national version in effect on the audit date), by section; the answers
+    to them (those given, else the draft's or the last audit's) and each problem beside its field, listed in page
+    order. Raises NotFound for a school the key cannot see, StandardsNotFound for an unknown ``standards``."""
     school = schools.get_school(engine=services.engine, principal=principal, urn=urn)
     start = drafts.start_form(engine=services.engine, principal=principal, urn=urn)
+    if answers is None:
+        standards = standards or start.standards
     nested = answers if answers is not None else start.answers
-    flat = forms.flat_answers(nested)
-    questions = {q.name: q for _, qs in forms.sections() for q in qs}
-    position = {name: index for index, name in enumerate(questions)}
-    field_errors: dict[str, str] = {}
-    errors: list[ErrorLink] = []
-    # The error summary lists problems in the order of the fields on the page; each link moves to its field.
-    for problem in sorted(problems, key=lambda item: position.get(item.field, -1)):
-        question = questions.get(problem.field)
-        field_errors.setdefault(problem.field, problem.message)
-        label = question.label if question else problem.field
-        errors.append({"href": question.anchor if question else "main-content", "text": f"{label}: {problem.message}"})
+    version = drafts.form_version(services.catalog, standards=standards, answers=nested, today=today())
+    start = drafts.for_questions(start, version.questions)
+    form = forms.sections(version.questions)
+    values, nulls = forms.form_values(nested, form)
+    field_errors, errors = forms.place_problems(problems, form)
     return FormPage(
         title="Self-audit",
         school=school,
-        sections=forms.sections(),
-        answers=flat,
-        nulls={path for path, value in flat.items() if value is None},
+        version=version.ref,
+        version_title=version.title,
+        standards=standards or "",
+        sections=form,
+        values=values,
+        nulls=nulls,
         provenance=start.provenance,
         origin="form" if answers is not None else start.origin,
         errors=errors,
@@ -83,12 +83,16 @@ def form_context(
 
 
 @router.get("/schools/{urn}/audit")
-async def audit_form(request: Request, services: ServicesDep, principal: PagePrincipal, urn: str) -> HTMLResponse:
-    """The form, prefilled from the school's draft or last audit; governors may not fill it in (403)."""
+async def audit_form(
+    request: Request, services: ServicesDep, principal: PagePrincipal, urn: str, standards: str | None = None
+) -> HTMLResponse:
+    """The form, prefilled from the school's draft or last audit, with the questions of ``standards`` (SET@VERSION)
+    when asked, else of the version the draft asked for, else of the national version in effect on the audit date.
+    Governors may not fill it in (403); an unknown version is not found (404)."""
     if principal.role is Role.governor:
         await services.run(schools.get_school, principal=principal, urn=urn)  # 404 first
         raise Forbidden("governors can read this school's reports but cannot fill in its self-audit")
-    context = await services.build(form_context, principal, urn, None, [])
+    context = await services.build(form_context, principal, urn, None, [], standards or None)
     return signed_in_page(request, "form.html", context, principal)
 
 
@@ -100,15 +104,17 @@ async def submit_or_redisplay(
     data: Any,
     *,
     source: str,
+    standards: str | None = None,
     discard_draft: bool = False,
 ) -> Response:
-    """Submit an audit from a page: on success, go to its report (303, first discarding the school's draft when
-    asked); when it is not valid, the form again (422) with the answers given and every problem beside its field."""
+    """Submit an audit from a page, scored against ``standards`` (None: the national version in effect on its
+    date): on success, go to its report (303, first discarding the school's draft when asked); when it is not
+    valid, the form again (422) with the answers given and every problem beside its field."""
     try:
-        submission = await services.submit(principal=principal, urn=urn, data=data, source=source)
+        submission = await services.submit(principal=principal, urn=urn, data=data, source=source, standards=standards)
     except AuditInvalid as error:
         answers = data if isinstance(data, dict) else None
-        context = await services.build(form_context, principal, urn, answers, error.problems)
+        context = await services.build(form_context, principal, urn, answers, error.problems, standards)
         return signed_in_page(request, "form.html", context, principal, status=422)
     if discard_draft:
         await services.run(drafts.discard_draft, principal=principal, urn=urn)
@@ -117,14 +123,21 @@ async def submit_or_redisplay(
 
 @router.post("/schools/{urn}/audit")
 async def submit_form(request: Request, services: ServicesDep, principal: PagePrincipal, urn: str) -> Response:
-    """Save the answers as a draft (action=save), or submit them."""
+    """Save the answers as a draft (action=save), or submit them: the answers to the questions of the version the
+    form followed (its hidden ``standards`` field, else the national version in effect on the posted audit date),
+    scored against it. An unknown ``standards`` is not found (404)."""
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
-    answers = forms.read_form({key: value for key, value in form.items() if isinstance(value, str)}, urn)
+    posted = {key: value for key, value in form.items() if isinstance(value, str)}
+    standards = posted.get("standards", "").strip() or None
+    version = drafts.form_version(services.catalog, standards=standards, answers=posted, today=today())
+    answers = forms.read_form(posted, urn, forms.sections(version.questions))
     if form.get("action") == "save":
-        await services.run(drafts.save_draft, principal=principal, urn=urn, answers=answers)
+        await services.run(drafts.save_draft, principal=principal, urn=urn, answers=answers, standards=standards)
         return RedirectResponse(f"/schools/{urn}", status_code=303)
-    return await submit_or_redisplay(request, services, principal, urn, answers, source="form", discard_draft=True)
+    return await submit_or_redisplay(
+        request, services, principal, urn, answers, source="form", standards=standards, discard_draft=True
+    )
 
 
 def read_upload(name: str, content: bytes, urn: str, questions: QuestionsFor) -> tuple[Any, str | None]:
