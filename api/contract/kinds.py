@@ -12,7 +12,7 @@ import re
 import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, Strict
+from pydantic import BeforeValidator, Strict
 
 Phase = Literal[
     "nursery",
@@ -25,12 +25,7 @@ Phase = Literal[
 ]
 PHASES: tuple[str, ...] = typing.get_args(Phase)
 
-SencoQualification = Literal["npq_senco", "nasenco", "none"]
-InclusionBase = Literal["none", "planned", "support", "specialist"]
 
-WholeNumber = Annotated[int, Strict(), Field(ge=0)]
-Number = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
-Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
 Flag = Annotated[bool, Strict()]
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
