@@ -154,7 +154,7 @@ class TrustSchoolPage(BaseModel):
 
 
 class TermPoint(BaseModel):
-    """A school's score in one term."""
+    """A school's score in one term: its latest complete audit of the term."""
 
     term: str = Field(description="e.g. 'autumn 2025/26'.")
     audit_date: str | None

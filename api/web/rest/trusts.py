@@ -204,7 +204,10 @@ async def schools(
     "/trusts/{trust_id}/trend", operation_id="getTrustTrend", response_model=TrustTrend, responses=READ_RESPONSES
 )
 async def trend(trust: TrustReadDep, filters: FiltersDep) -> TrustTrend | Response:
-    """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term."""
+    """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term.
+
+    A school's point in a term is its latest complete audit of the term; incomplete audits are left out.
+    """
     return await trust.answer("trend", filters.as_params(), trend_trust, filters=filters)
 
 
