@@ -59,6 +59,28 @@ def submit(client: TestClient, headers: dict[str, str], school: Any, day: dt.dat
     return audit_id
 
 
+def sparse_audit(urn: str, day: dt.date) -> dict[str, Any]:
+    """A near-empty audit of four answers: it scores 100.0 but its report is incomplete (band Emerging)."""
+    return {
+        "audit_date": day.isoformat(),
+        "school": {"urn": urn},
+        "senco": {"designated": True, "qualified_teacher": True},
+        "governance": {"send_governor": True},
+        "published": {"local_offer_link": True},
+    }
+
+
+def submit_sparse(client: TestClient, headers: dict[str, str], urn: str, day: dt.date) -> str:
+    """Submit a near-empty audit of ``urn`` dated ``day`` and check that its report is incomplete; returns its id."""
+    response = client.post(f"/v1/schools/{urn}/audits", json=sparse_audit(urn, day), headers=headers)
+    assert response.status_code == 201, response.text
+    report = response.json()["report"]
+    assert (report["score"], report["band"], report["complete"]) == (100.0, "emerging", False)
+    assert report["incomplete_reasons"]
+    audit_id: str = response.json()["audit"]["id"]
+    return audit_id
+
+
 def seed(client: TestClient, engine: Engine) -> Seeded:
     """Trust T1 of six schools and T2 of two, with audits chosen to exercise every rule of "latest report".
 

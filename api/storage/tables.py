@@ -83,6 +83,8 @@ class ReportRow(SQLModel, table=True):
     __tablename__ = "reports"
     __table_args__ = (
         sa.UniqueConstraint("audit_id", "standards_set", "standards_version", name="uq_reports_audit_standards"),
+        # Whether an audit's report is incomplete, answered without reading the row (``complete`` follows the body).
+        sa.Index("ix_reports_audit_complete", "audit_id", "complete", "standards_set", "standards_version"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -6,7 +6,9 @@
   one findings row per rule and one domain-score row per domain, a sign-off on every tenth school's latest report
   and an exception at every twentieth school. Rows go in with executemany in bulk: 120 distinct realistic audits
   (20 per audit date, from :mod:`api.service.demo`) are scored by the real engine against the version in effect on their
-  date, and their report, findings and domain rows are reused under new ids. Then, through the app in-process (an
+  date, and their report, findings and domain rows are reused under new ids. Every tenth school (from the fifth)
+  also has a seventh, near-empty audit a week after the sixth, whose report is incomplete: dashboards count that
+  school by its sixth audit and flag the seventh. Then, through the app in-process (an
   admin key, JSON responses), ``GET /v1/trusts/{id}/summary`` and ``GET /v1/trusts/{id}/schools?sort=-score&limit=50``
   are timed for each trust: one warm-up, then the median of 9 interleaved calls. Goal: the 1,000-school call takes
   at most 4× the 100-school call. The cheap ETag revalidation (304) of the 1,000-school summary is timed too.
@@ -51,6 +53,7 @@ AUDIT_DATES = (
     dt.date(2026, 11, 9),
 )
 TEMPLATES_PER_DATE = 20
+SPARSE_DATE = dt.date(2026, 11, 16)
 CALLS = 9
 RESCORE_AUDITS = (2_500, 25_000)
 RESCORE_STANDARDS = "national@2026.1"
@@ -89,6 +92,23 @@ def templates() -> list[list[Template]]:
     return made
 
 
+def sparse_template() -> Template:
+    """A near-empty audit (four answers) scored by the real engine: its report is incomplete."""
+    scoring = ScoringService(load_catalog())
+    body = {
+        "audit_date": SPARSE_DATE.isoformat(),
+        "school": {"urn": "300000"},
+        "senco": {"designated": True, "qualified_teacher": True},
+        "governance": {"send_governor": True},
+        "published": {"local_offer_link": True},
+    }
+    valid = validate_audit(body, questions=NATIONAL.questions)
+    stored = report_rows(scoring.score(valid), audit_id="-", urn="300000")
+    if stored.report.complete:
+        raise RuntimeError("the near-empty audit was expected to be incomplete")
+    return valid.nested(), stored.report.model_dump(), stored.findings, stored.domains
+
+
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), INSERT_BATCH):
         yield rows[start : start + INSERT_BATCH]
@@ -99,6 +119,7 @@ def load_trusts(engine: sa.Engine) -> None:
     tables = sa.MetaData()
     tables.reflect(bind=engine)
     made = templates()
+    sparse = sparse_template()
     phases = ("primary", "primary", "primary", "secondary")
     authorities = ("Devon", "Somerset", "Cornwall", "Dorset")
     now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
@@ -127,8 +148,10 @@ def load_trusts(engine: sa.Engine) -> None:
                         "updated_at": now,
                     }
                 )
-                for slot, day in enumerate(AUDIT_DATES):
-                    body, report, rows, scores = made[slot][(number + slot) % TEMPLATES_PER_DATE]
+                plan = [(day, made[slot][(number + slot) % TEMPLATES_PER_DATE]) for slot, day in enumerate(AUDIT_DATES)]
+                if number % 10 == 5:
+                    plan.append((SPARSE_DATE, sparse))
+                for slot, (day, (body, report, rows, scores)) in enumerate(plan):
                     audit_id, report_id = uuid.uuid4().hex, uuid.uuid4().hex
                     stored = now - dt.timedelta(days=(len(AUDIT_DATES) - slot) * 60, seconds=number)
                     audits.append(
@@ -140,6 +163,9 @@ def load_trusts(engine: sa.Engine) -> None:
                             "body": {**body, "school": {**body["school"], "urn": urn}},
                             "submitted_by": "bench",
                             "source": "bench",
+                            "questions_set": NATIONAL.set,
+                            "questions_version": NATIONAL.version,
+                            "questions_sha256": NATIONAL.questions_sha256,
                             "created_at": stored,
                         }
                     )

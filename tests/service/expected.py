@@ -1,6 +1,11 @@
 """The trust figures computed independently, in Python, from the stored audits and reports (read back through the
 audit endpoints and the tables), for the dashboard and lifecycle tests to compare with; and the whole schools table
-read back page by page."""
+read back page by page.
+
+Each school counts by its latest audit whose report (against the version asked for) is not incomplete; an audit
+with no report against that version is not skipped (the school then lacks a report). The newest audit, when it is
+not the counted one, is the newer incomplete audit the dashboards flag.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +29,17 @@ def audit_list(client: TestClient, headers: dict[str, str], urn: str) -> list[di
     return items
 
 
-def latest_audit(client: TestClient, headers: dict[str, str], urn: str) -> dict[str, Any] | None:
-    """The school's latest audit by audit date then time stored, leaving out audits a correction replaced."""
+def audits_newest_first(client: TestClient, headers: dict[str, str], urn: str) -> list[dict[str, Any]]:
+    """The school's audits, newest first by audit date then time stored, leaving out audits a correction replaced."""
     items = audit_list(client, headers, urn)
     replaced = {item["replaces_id"] for item in items if item["replaces_id"]}
     candidates = [item for item in items if item["id"] not in replaced]
-    return max(candidates, key=lambda item: (item["audit_date"], item["created_at"]), default=None)
+    return sorted(candidates, key=lambda item: (item["audit_date"], item["created_at"], item["id"]), reverse=True)
+
+
+def latest_audit(client: TestClient, headers: dict[str, str], urn: str) -> dict[str, Any] | None:
+    """The school's latest audit by audit date then time stored, leaving out audits a correction replaced."""
+    return next(iter(audits_newest_first(client, headers, urn)), None)
 
 
 def stored_report(engine: Engine, audit_id: str, standards: str) -> dict[str, Any] | None:
@@ -45,21 +55,55 @@ def stored_report(engine: Engine, audit_id: str, standards: str) -> dict[str, An
     return json.loads(body) if isinstance(body, str) else dict(body)
 
 
+def chosen_report(
+    client: TestClient, engine: Engine, headers: dict[str, str], audit_id: str, standards: str | None
+) -> dict[str, Any] | None:
+    """An audit's submission report (through the API), or its stored report against ``standards`` (or None)."""
+    if standards is None:
+        response = client.get(f"/v1/audits/{audit_id}/report", headers=headers)
+        assert response.status_code == 200
+        body: dict[str, Any] = response.json()
+        return body
+    return stored_report(engine, audit_id, standards)
+
+
+def counted_audits(
+    client: TestClient, engine: Engine, headers: dict[str, str], urn: str, standards: str | None = None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """(counted audit, its report, newer incomplete audit) of a school: the latest audit whose report is not
+    incomplete, and the newest audit when that is not the counted one (each None when there is none)."""
+    newer = None
+    for audit in audits_newest_first(client, headers, urn):
+        report = chosen_report(client, engine, headers, audit["id"], standards)
+        if report is not None and report["complete"] is False:
+            newer = newer or audit
+            continue
+        return audit, report, newer
+    return None, None, newer
+
+
 def latest_reports(
     client: TestClient, engine: Engine, headers: dict[str, str], urns: list[str], standards: str | None = None
 ) -> dict[str, tuple[dict[str, Any], dict[str, Any] | None]]:
-    """For each school with an audit: (latest audit, its submission report or stored report against ``standards``)."""
+    """For each school with a counted audit: (its latest audit whose report is not incomplete, that submission
+    report or stored report against ``standards``)."""
     found: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     for urn in urns:
-        audit = latest_audit(client, headers, urn)
-        if audit is None:
-            continue
-        if standards is None:
-            response = client.get(f"/v1/audits/{audit['id']}/report", headers=headers)
-            assert response.status_code == 200
-            found[urn] = (audit, response.json())
-        else:
-            found[urn] = (audit, stored_report(engine, audit["id"], standards))
+        audit, report, _ = counted_audits(client, engine, headers, urn, standards)
+        if audit is not None:
+            found[urn] = (audit, report)
+    return found
+
+
+def newer_incomplete_audits(
+    client: TestClient, engine: Engine, headers: dict[str, str], urns: list[str], standards: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """For each school whose newest audit is incomplete (and so not counted): that audit."""
+    found: dict[str, dict[str, Any]] = {}
+    for urn in urns:
+        _, _, newer = counted_audits(client, engine, headers, urn, standards)
+        if newer is not None:
+            found[urn] = newer
     return found
 
 

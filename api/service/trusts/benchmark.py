@@ -1,4 +1,5 @@
-"""A school's benchmark: its latest score as percentiles of its trust and of every school of its phase."""
+"""A school's benchmark: its latest complete score as percentiles of its trust and of every school of its phase,
+each school counted by its latest complete report."""
 
 from __future__ import annotations
 
@@ -32,10 +33,13 @@ def _caller_trust(principal: Principal, school_trust: str | None) -> str | None:
 def benchmark_school(
     *, engine: Engine, catalog: Catalog, principal: Principal, urn: str, standards: str | None = None
 ) -> Benchmark:
-    """A school's latest score as percentiles of its trust and of every school of its phase, on the same version.
+    """A school's latest complete score as percentiles of its trust and of every school of its phase, on the same
+    version; every school is counted by its latest audit whose report is not incomplete, and a newer incomplete
+    audit of this school is named in the result.
 
     A group holding schools outside the caller's trust is compared only when it has at least five schools.
-    Raises NotFound (a school this key may not see, or one with no audit or no score) and StandardsNotFound.
+    Raises NotFound (a school this key may not see, or one with no audit, no complete audit or no score) and
+    StandardsNotFound.
     """
     chosen = parse_standards(catalog=catalog, ref=standards)
     with session_scope(engine) as session:
@@ -51,14 +55,19 @@ def benchmark_school(
             limit=1,
         )
         row = own[0]
+        if row.audit_id is None and row.newer_incomplete_audit_id is not None:
+            raise NotFound(
+                f"school {urn} has no complete audit yet (its audit of {iso(as_date(row.newer_incomplete_on))} is "
+                "incomplete), so there is nothing to compare"
+            )
         if row.audit_id is None:
             raise NotFound(f"school {urn} has no audit yet, so there is nothing to compare")
         if row.score is None:
             ref = ref_text(chosen)
             raise NotFound(
-                f"school {urn}'s latest audit has no score against {ref}"
+                f"school {urn}'s latest complete audit has no score against {ref}"
                 if ref
-                else f"school {urn}'s latest audit has no score to compare"
+                else f"school {urn}'s latest complete audit has no score to compare"
             )
         version = (row.standards_set, row.standards_version)
         is_admin = principal.role is Role.admin
@@ -99,6 +108,8 @@ def benchmark_school(
         score=row.score,
         band=row.band,
         groups=compared,
+        newer_incomplete_audit_id=row.newer_incomplete_audit_id,
+        newer_incomplete_on=iso(as_date(row.newer_incomplete_on)),
     )
 
 

@@ -1,4 +1,5 @@
-"""Trust exports: the whole schools table or every finding of the latest reports, streamed as CSV or NDJSON."""
+"""Trust exports: the whole schools table or every finding of the latest complete reports, streamed as CSV or
+NDJSON; a school's newer incomplete audit is named in its row of the schools table, never counted."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ SCHOOL_COLUMNS = (
     "signed_off_by",
     "signed_off_at",
     "active_exceptions",
+    "newer_incomplete_audit_id",
+    "newer_incomplete_on",
 )
 
 

@@ -2,6 +2,9 @@
 
 These are the routes' response models as they are (their class names are the OpenAPI schema names), so the
 service and the API share one definition of each shape.
+
+Each school is counted by its *counted audit*: its latest audit whose report (against the version read) is not
+incomplete. A newer, incomplete audit (a near-empty upload, say) is left out of every figure and only flagged.
 """
 
 from __future__ import annotations
@@ -29,9 +32,20 @@ class SchoolCounts(BaseModel):
     """How many schools the figures cover."""
 
     total: int = Field(description="Schools of the trust matching the filters.")
-    with_report: int = Field(description="Schools whose latest audit has a report (against the version asked for).")
-    without_report: int = Field(description="Schools left out of the figures: no audit, or no report against it.")
+    with_report: int = Field(
+        description="Schools counted: their latest complete audit has a report (against the version asked for)."
+    )
+    without_report: int = Field(
+        description="Schools left out of the figures: no audit, no complete audit, or no report against it."
+    )
     without_audit: int = Field(description="Schools with no audit at all.")
+    without_complete_audit: int = Field(
+        description="Schools with audits but no complete one (against the version asked for): counted as having no "
+        "complete audit and left out of the figures."
+    )
+    newer_incomplete: int = Field(
+        description="Schools counted by an earlier complete audit because their newest audit is incomplete."
+    )
 
 
 class StandardsCount(BaseModel):
@@ -78,13 +92,16 @@ class RuleShortfall(BaseModel):
 
 
 class TrustSummary(BaseModel):
-    """A trust's schools by band, domain averages and shortfalls by rule, from each school's latest report."""
+    """A trust's schools by band, domain averages and shortfalls by rule, from each school's latest complete
+    report."""
 
     trust: TrustRef
     standards: str | None = Field(description="The version asked for; null means each school's submission report.")
     filters: Filters
     schools: SchoolCounts
-    note: str | None = Field(description="Which schools the figures leave out, and why.")
+    note: str | None = Field(
+        description="Which schools the figures leave out, and why, and which are counted by an earlier complete audit."
+    )
     standards_used: list[StandardsCount]
     bands: list[BandCount]
     domains: list[DomainAverage]
@@ -92,27 +109,37 @@ class TrustSummary(BaseModel):
 
 
 class TrustSchoolRow(BaseModel):
-    """One school of the trust with its latest report."""
+    """One school of the trust with its counted audit (its latest complete one) and that audit's report, and the
+    newer audit left out as incomplete, if any."""
 
     urn: str
     name: str
     phase: str | None
     local_authority: str | None
-    audit_id: str | None
+    audit_id: str | None = Field(
+        description="The audit the school is counted by: its latest whose report is not incomplete (null: none)."
+    )
     audit_date: str | None
-    stale: bool = Field(description="True when the latest audit is more than 12 months old, or there is none.")
+    stale: bool = Field(description="True when the counted audit is more than 12 months old, or there is none.")
     report_id: str | None
     standards: str | None
     score: float | None
     band: str | None
     band_label: str | None
     capped: bool | None
-    statutory_failures: int | None = Field(description="Statutory rules not met in the latest report.")
+    statutory_failures: int | None = Field(description="Statutory rules not met in the counted report.")
     coverage: float | None
-    signed_off: bool = Field(description="Whether a governor has signed off a report of the latest audit.")
+    signed_off: bool = Field(description="Whether a governor has signed off a report of the counted audit.")
     signed_off_by: str | None
     signed_off_at: str | None
     active_exceptions: int = Field(description="Agreed exceptions of the school in force today.")
+    newer_incomplete_audit_id: str | None = Field(
+        description="The school's newest audit when its report is incomplete, so that it is not counted (newer than "
+        "the counted audit, if there is one); null otherwise.",
+    )
+    newer_incomplete_on: str | None = Field(
+        description="That incomplete audit's date (YYYY-MM-DD); null when there is none."
+    )
 
 
 class TrustSchoolPage(BaseModel):
@@ -127,7 +154,7 @@ class TrustSchoolPage(BaseModel):
 
 
 class TermPoint(BaseModel):
-    """A school's score in one term."""
+    """A school's score in one term: its latest complete audit of the term."""
 
     term: str = Field(description="e.g. 'autumn 2025/26'.")
     audit_date: str | None
@@ -185,15 +212,22 @@ class BenchmarkGroup(BaseModel):
 
 
 class Benchmark(BaseModel):
-    """A school's latest score against its trust and against every school of its phase, on the same version."""
+    """A school's latest complete score against its trust and against every school of its phase, on the same
+    version (each school counted by its latest complete audit)."""
 
     school: BenchmarkSchool
     standards: str
-    audit_id: str
+    audit_id: str = Field(description="The audit compared: the school's latest whose report is not incomplete.")
     audit_date: str | None
     score: float
     band: str | None
     groups: list[BenchmarkGroup]
+    newer_incomplete_audit_id: str | None = Field(
+        description="The school's newer audit left out because its report is incomplete; or null."
+    )
+    newer_incomplete_on: str | None = Field(
+        description="That incomplete audit's date (YYYY-MM-DD); null when there is none."
+    )
 
 
 class DomainCell(BaseModel):
@@ -211,7 +245,8 @@ class OverviewSchool(TrustSchoolRow):
 
 
 class TrustOverview(BaseModel):
-    """Every school of a trust with its latest report's band in each domain (the overview page's heat map)."""
+    """Every school of a trust with its counted (latest complete) report's band in each domain (the overview page's
+    heat map)."""
 
     trust: TrustRef
     domains: dict[str, str] = Field(description="Each domain's title, by id, in the standards' order.")

@@ -1,4 +1,5 @@
-"""The trust overview: every school of the trust with its latest report's band in each domain (a heat map)."""
+"""The trust overview: every school of the trust with its latest complete report's band in each domain (a heat
+map), and the newer incomplete audit each row flags."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ PAGE = 200
 def trust_overview(
     *, engine: Engine, catalog: Catalog, principal: Principal, trust_id: str, today: dt.date
 ) -> TrustOverview:
-    """Every school of the trust (by name) with its latest report's band and score in each domain.
+    """Every school of the trust (by name) with its latest complete report's band and score in each domain, and
+    the newer audit left out as incomplete, if any (see :func:`~api.service.trusts.table.list_trust_schools`).
 
     A domain's band is read on the bands of the newest national version. Raises NotFound (a trust this key may
     not see).

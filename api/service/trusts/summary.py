@@ -1,4 +1,8 @@
-"""The trust summary: schools by band, each domain's average score, and per rule the schools that fall short."""
+"""The trust summary: schools by band, each domain's average score, and per rule the schools that fall short.
+
+Each school is counted by its latest complete report; a school whose audits are all incomplete counts as having no
+complete audit and is left out of the figures, as the note says.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from api.service.trusts.models import (
 )
 from api.storage.db import session_scope
 from api.storage.queries import latest, summary
+from api.storage.queries.latest import AnyRow
 
 _BASIS_RANK = {"statutory": 0, "statutory_guidance": 1, "condition_of_grant": 2, "guidance": 3}
 _OTHER_STATUSES = ("not_met", "partially_met", "not_assessed", "not_applicable")
@@ -42,8 +47,10 @@ def summarise_trust(
 ) -> TrustSummary:
     """Schools by band, each domain's average score and, per rule, how many schools fall short and by how much.
 
-    ``filters`` choose the version read and the schools counted. Raises NotFound (a trust this key may not see)
-    and StandardsNotFound.
+    Each school counts by its latest audit whose report (against the version read) is not incomplete; the counts
+    say how many have no complete audit and how many are counted by an earlier audit than their newest. ``filters``
+    choose the version read and the schools counted. Raises NotFound (a trust this key may not see) and
+    StandardsNotFound.
     """
     chosen, scope = scope_of(catalog=catalog, trust_id=trust_id, filters=filters)
     refs = {s.ref for s in catalog.all()}
@@ -52,6 +59,7 @@ def summarise_trust(
         total = latest.count_schools(session=session, scope=scope)
         latest_rows = latest.list_latest(session=session, scope=scope)
         report_ids = [row.report_id for row in latest_rows if row.report_id is not None]
+        counts = _school_counts(total=total, rows=latest_rows, reported=len(report_ids))
         groups = summary.count_reports(session=session, report_ids=report_ids)
         per_version: dict[tuple[str, str], int] = {}
         for name, version, _, _, count in groups:
@@ -60,7 +68,6 @@ def summarise_trust(
             catalog.get(f"{name}@{version}") for name, version in sorted(per_version) if f"{name}@{version}" in refs
         ]
         outcomes, domain_scores = summary.summarise_findings(session=session, report_ids=report_ids)
-    audited, reported = len(latest_rows), len(report_ids)
     bands: dict[str | None, list[int]] = {}
     for _, _, band, capped, count in groups:
         tally = bands.setdefault(band, [0, 0])
@@ -76,10 +83,8 @@ def summarise_trust(
         trust=trust_ref(trust),
         standards=ref_text(chosen),
         filters=filters_of(phase=filters.phase, local_authority=filters.local_authority),
-        schools=SchoolCounts(
-            total=total, with_report=reported, without_report=total - reported, without_audit=total - audited
-        ),
-        note=_coverage_note(trust_id=trust_id, standards=chosen, total=total, audited=audited, reported=reported),
+        schools=counts,
+        note=_coverage_note(trust_id=trust_id, standards=chosen, counts=counts),
         standards_used=[
             StandardsCount(standards=f"{name}@{version}", schools=count)
             for (name, version), count in sorted(per_version.items())
@@ -105,21 +110,51 @@ def _domain_rows(*, catalog: Catalog, scores: Sequence[tuple[str, int, int]]) ->
     ]
 
 
-def _coverage_note(
-    *, trust_id: str, standards: tuple[str, str] | None, total: int, audited: int, reported: int
-) -> str | None:
+def _school_counts(*, total: int, rows: Sequence[AnyRow], reported: int) -> SchoolCounts:
+    """How many schools the figures cover, from each school's (urn, counted audit, report, newer incomplete audit)."""
+    no_audit = no_complete = newer = 0
+    for row in rows:
+        if row.audit_id is None:
+            no_complete += row.newer_incomplete_audit_id is not None
+            no_audit += row.newer_incomplete_audit_id is None
+        else:
+            newer += row.newer_incomplete_audit_id is not None
+    return SchoolCounts(
+        total=total,
+        with_report=reported,
+        without_report=total - reported,
+        without_audit=no_audit,
+        without_complete_audit=no_complete,
+        newer_incomplete=newer,
+    )
+
+
+def _coverage_note(*, trust_id: str, standards: tuple[str, str] | None, counts: SchoolCounts) -> str | None:
     parts = []
-    if total - audited:
-        parts.append(f"{count_text(total - audited, 'school has', 'schools have')} no audit yet")
-    if standards is not None and audited - reported:
+    if counts.without_audit:
+        parts.append(f"{count_text(counts.without_audit, 'school has', 'schools have')} no audit yet")
+    if counts.without_complete_audit:
+        one = counts.without_complete_audit == 1
+        parts.append(
+            f"{count_text(counts.without_complete_audit, 'school has', 'schools have')} no complete audit yet "
+            f"({'its audits are' if one else 'their audits are'} incomplete)"
+        )
+    unreported = counts.total - counts.with_report - counts.without_audit - counts.without_complete_audit
+    if standards is not None and unreported:
         ref = ref_text(standards)
         parts.append(
-            f"{count_text(audited - reported, 'school has', 'schools have')} no report against {ref} yet "
+            f"{count_text(unreported, 'school has', 'schools have')} no report against {ref} yet "
             f"(run `oap rescore --standards {ref} --trust {trust_id}`)"
         )
-    if not parts:
-        return None
-    return "; ".join(parts) + "; they are left out of the figures below."
+    sentences = ["; ".join(parts) + "; they are left out of the figures below."] if parts else []
+    if counts.newer_incomplete:
+        sentences.append(
+            "1 school's newest audit is incomplete, so its latest complete audit is counted."
+            if counts.newer_incomplete == 1
+            else f"{counts.newer_incomplete} schools' newest audits are incomplete, so their latest complete audits "
+            "are counted."
+        )
+    return " ".join(sentences) or None
 
 
 def _band_counts(*, catalog: Catalog, bands: Sequence[tuple[str | None, int, int]]) -> list[BandCount]:

@@ -1,4 +1,5 @@
-"""The trust's schools table: one row per school with its latest report, sorted, a page at a time by cursor."""
+"""The trust's schools table: one row per school with its latest complete report, sorted, a page at a time by
+cursor; a newer incomplete audit is flagged, never counted."""
 
 from __future__ import annotations
 
@@ -92,6 +93,8 @@ def school_row(row: Any, *, labels: Mapping[str, str], today: dt.date) -> TrustS
         signed_off_by=row.signed_off_by,
         signed_off_at=iso(row.signed_off_at),
         active_exceptions=int(row.active_exceptions or 0),
+        newer_incomplete_audit_id=row.newer_incomplete_audit_id,
+        newer_incomplete_on=iso(as_date(row.newer_incomplete_on)),
     )
 
 
@@ -107,8 +110,9 @@ def list_trust_schools(
     cursor: str | None = None,
     filters: TrustFilters = NO_FILTERS,
 ) -> TrustSchoolPage:
-    """A page of ``limit`` of the trust's schools, one row each with its latest report, sorted by ``sort`` (score,
-    name, audit_date or band, '-' first for descending), with the next page's cursor.
+    """A page of ``limit`` of the trust's schools, one row each with its counted audit (the latest whose report is
+    not incomplete) and report, sorted by ``sort`` (score, name, audit_date or band, '-' first for descending; by
+    the counted report), with the next page's cursor. A newer incomplete audit is named in its row, not counted.
 
     Raises NotFound (a trust this key may not see), RequestInvalid (a bad sort or cursor) and StandardsNotFound.
     """

@@ -1,4 +1,5 @@
-"""The trust's trend: each school's score term by term, and the trust's average per term."""
+"""The trust's trend: each school's score term by term (its latest complete audit of each term), and the trust's
+average per term."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def term_label(*, year: int, term: int) -> str:
 def trend_trust(
     *, engine: Engine, catalog: Catalog, principal: Principal, trust_id: str, filters: TrustFilters = NO_FILTERS
 ) -> TrustTrend:
-    """Each school's score term by term (its latest audit of each term) and the trust's average per term.
+    """Each school's score term by term (its latest audit of each term whose report is not incomplete; a newer
+    incomplete audit never replaces it) and the trust's average per term.
 
     Terms are autumn (September to December), spring (January to April) and summer (May to August). Raises
     NotFound (a trust this key may not see) and StandardsNotFound.

@@ -1,4 +1,4 @@
-"""A school's latest score ranked among the latest scores of a group of schools (its trust, its phase)."""
+"""A school's score ranked among the latest complete scores of a group of schools (its trust, its phase)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from api.storage.queries.latest import Scope, select_latest
 def rank_score(
     *, session: Session, scope: Scope, score: float, outside_trust: str | None
 ) -> tuple[int, int, int, float | None, int]:
-    """Where ``score`` falls among the latest scores in scope: (schools, below, equal, average, schools outside
-    ``outside_trust``: not of that trust, or every school when it is None)."""
+    """Where ``score`` falls among the scores of each school's counted (latest complete) report in scope: (schools,
+    below, equal, average, schools outside ``outside_trust``: not of that trust, or every school when it is
+    None)."""
     latest = select_latest(scope=scope)
     if outside_trust is None:
         outside: sa.ColumnElement[Any] = sa.literal(1)

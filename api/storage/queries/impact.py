@@ -19,8 +19,12 @@ from api.storage.queries.latest import (
 
 
 def list_version_pairs(*, session: Session, scope: Scope, old: tuple[str, str], new: tuple[str, str]) -> list[AnyRow]:
-    """Each school in scope with an audit: its latest audit's report against ``old`` and against ``new``."""
-    latest = select_latest_audits(scope=scope)
+    """Each school in scope with an audit: its latest audit's report against ``old`` and against ``new``.
+
+    The latest audit, complete or not: an audit may be complete under one version and not under the other, which
+    is part of what the comparison shows.
+    """
+    latest = select_latest_audits(scope=scope, skip_incomplete=False)
     before, after = REPORTS.alias("before"), REPORTS.alias("after")
     query = (
         sa.select(
@@ -53,7 +57,7 @@ def count_finding_changes(
     rule added or removed that does not apply is left out — or, with ``by_school``, (rule, urn, old status, new
     status, old gap, new gap, gap unit).
     """
-    latest = select_latest_audits(scope=scope)
+    latest = select_latest_audits(scope=scope, skip_incomplete=False)
     before, after = REPORTS.alias("before"), REPORTS.alias("after")
     old_finding, new_finding = FINDINGS.alias("old_finding"), FINDINGS.alias("new_finding")
     pairs = latest.join(before, select_report_match(report=before, audit_id=latest.c.audit_id, standards=old)).join(

@@ -54,8 +54,10 @@ def select_school_table(
     after: Sequence[Any] | None = None,
     limit: int | None = None,
 ) -> sa.Select[Any]:
-    """Rows of the schools table in sort order: each school with its latest report, statutory failures, latest
-    sign-off and active exceptions, plus its sort key (sort_flag, sort_value, urn) for the next page's cursor.
+    """Rows of the schools table in sort order: each school with its counted audit and report (its latest complete
+    one, see :func:`~api.storage.queries.latest.select_latest_audits`), statutory failures, latest sign-off and
+    active exceptions, the newer audit left out as incomplete (if any), plus its sort key (sort_flag, sort_value,
+    urn) for the next page's cursor.
 
     The page is chosen first from the latest reports alone; the per-school details are then looked up only for
     the rows of the page.
@@ -86,7 +88,17 @@ def select_school_table(
     page = (
         sa.select(
             *select_columns(
-                source=latest, names=("name", "phase", "local_authority", "audit_id", "audit_date", *REPORT_COLUMNS)
+                source=latest,
+                names=(
+                    "name",
+                    "phase",
+                    "local_authority",
+                    "audit_id",
+                    "audit_date",
+                    *REPORT_COLUMNS,
+                    "newer_incomplete_audit_id",
+                    "newer_incomplete_on",
+                ),
             ),
             flag.label("sort_flag"),
             value.label("sort_value"),
@@ -163,7 +175,8 @@ def iter_school_table(
 
 
 def iter_findings(*, connection: Connection, scope: Scope, batch: int) -> Iterator[Sequence[AnyRow]]:
-    """Every finding of every latest report, by URN then rule, in batches from a server-side cursor."""
+    """Every finding of each school's counted report (its latest complete one), by URN then rule, in batches from a
+    server-side cursor."""
     latest = select_latest(scope=scope)
     query = (
         sa.select(

@@ -1,4 +1,4 @@
-"""Scores by term: each school's latest audit of each term, and the average per term."""
+"""Scores by term: each school's latest complete audit of each term, and the average per term."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from api.storage.queries.latest import (
     SCHOOLS,
     AnyRow,
     Scope,
+    select_incomplete,
     select_replaced,
     select_report_match,
     select_school_conditions,
@@ -18,7 +19,8 @@ from api.storage.queries.latest import (
 
 
 def select_term_scores(*, scope: Scope) -> sa.Subquery:
-    """Each school's report for each term it was audited in (its latest audit of the term).
+    """Each school's report for each term it was audited in (its latest audit of the term whose report is not
+    incomplete: a term with only incomplete audits has no point).
 
     Terms are numbered 0 (autumn: September to December), 1 (spring: January to April) and 2 (summer).
     """
@@ -45,7 +47,11 @@ def select_term_scores(*, scope: Scope) -> sa.Subquery:
                 report, select_report_match(report=report, audit_id=AUDITS.c.id, standards=scope.standards)
             )
         )
-        .where(*select_school_conditions(scope=scope), AUDITS.c.id.not_in(select_replaced(scope=scope)))
+        .where(
+            *select_school_conditions(scope=scope),
+            AUDITS.c.id.not_in(select_replaced(scope=scope)),
+            ~select_incomplete(audit_id=AUDITS.c.id, standards=scope.standards),
+        )
         .subquery("ranked_terms")
     )
     return (

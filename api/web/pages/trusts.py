@@ -27,7 +27,8 @@ async def _overview(services: Services, principal: Principal, trust_id: str) -> 
 
 @router.get("/trusts/{trust_id}")
 async def trust_page(request: Request, services: ServicesDep, principal: PagePrincipal, trust_id: str) -> HTMLResponse:
-    """The trust overview page: each school's band in each domain, for the trust's and admin keys."""
+    """The trust overview page: each school's band in each domain (of its latest complete audit, with a note when a
+    newer audit is incomplete), for the trust's and admin keys."""
     overview = await _overview(services, principal, trust_id)
     title = f"{overview.trust.name}: overview"
     return page(request, "trust.html", {"title": title, "overview": overview, "nav": nav(principal, "trust")})
@@ -35,7 +36,8 @@ async def trust_page(request: Request, services: ServicesDep, principal: PagePri
 
 @router.get("/trusts/{trust_id}/overview.csv")
 async def trust_overview_csv(services: ServicesDep, principal: PagePrincipal, trust_id: str) -> Response:
-    """The overview as CSV: a row per school, its overall band and score, then each domain's band and score."""
+    """The overview as CSV: a row per school, its overall band and score, then each domain's band and score (all of
+    its latest complete audit), then the date of a newer audit left out as incomplete (empty when none)."""
     overview = await _overview(services, principal, trust_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -49,6 +51,7 @@ async def trust_overview_csv(services: ServicesDep, principal: PagePrincipal, tr
             "score",
             *(f"{title} band" for title in domains.values()),
             *(f"{title} score" for title in domains.values()),
+            "newer_incomplete_on",
         ]
     )
     for school in overview.schools:
@@ -57,6 +60,7 @@ async def trust_overview_csv(services: ServicesDep, principal: PagePrincipal, tr
             [school.urn, school.name, school.audit_date or "", school.band_label or "", school.score]
             + [cell.label if cell else "" for cell in cells]
             + [cell.score if cell else "" for cell in cells]
+            + [school.newer_incomplete_on or ""]
         )
     headers = {"Content-Disposition": f'attachment; filename="trust-{trust_id}-overview.csv"'}
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

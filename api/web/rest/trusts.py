@@ -1,5 +1,8 @@
 """Trust dashboards over JSON: the summary, the schools table, the trend, version impact, exports and benchmarks.
 
+Dashboards count each school by its latest complete report: a newer audit whose report is incomplete (questions
+left blank) is never counted, only named in the school's row (``newer_incomplete_audit_id``, ``newer_incomplete_on``).
+
 Trust reads carry a weak ETag computed from one cheap query (counts and latest change times of the trust's
 reports, schools, sign-offs and exceptions, plus the view's parameters and today's date) before the expensive
 aggregation runs; a matching ``If-None-Match`` gets 304 with no body.
@@ -161,7 +164,11 @@ TrustReadDep = Annotated[TrustRead, Depends(trust_read)]
     "/trusts/{trust_id}/summary", operation_id="getTrustSummary", response_model=TrustSummary, responses=READ_RESPONSES
 )
 async def summary(trust: TrustReadDep, filters: FiltersDep) -> TrustSummary | Response:
-    """Schools by band, each domain's average score and, per rule, how many schools fall short and the summed gap."""
+    """Schools by band, each domain's average score and, per rule, how many schools fall short and the summed gap.
+
+    Each school counts by its latest complete report; schools whose audits are all incomplete are counted as
+    having no complete audit and left out of the figures.
+    """
     return await trust.answer("summary", filters.as_params(), summarise_trust, filters=filters)
 
 
@@ -184,7 +191,10 @@ async def schools(
     limit: Annotated[int | None, Query(ge=1, le=200, description="Rows per page (default 20).")] = None,
     cursor: Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page.")] = None,
 ) -> TrustSchoolPage | Response:
-    """The trust's schools, one row each with its latest report, sortable and a page at a time."""
+    """The trust's schools, one row each with its latest complete report, sortable and a page at a time.
+
+    A row names the school's newer audit when that audit is incomplete and so not counted.
+    """
     page = {"sort": sort, "limit": limit or trust.services.settings.page_size, "cursor": cursor}
     params = {**filters.as_params(), **page}
     return await trust.answer("schools", params, list_trust_schools, today=today(), filters=filters, **page)
@@ -194,7 +204,10 @@ async def schools(
     "/trusts/{trust_id}/trend", operation_id="getTrustTrend", response_model=TrustTrend, responses=READ_RESPONSES
 )
 async def trend(trust: TrustReadDep, filters: FiltersDep) -> TrustTrend | Response:
-    """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term."""
+    """Each school's score by term (autumn, spring, summer of each academic year) and the trust's average per term.
+
+    A school's point in a term is its latest complete audit of the term; incomplete audits are left out.
+    """
     return await trust.answer("trend", filters.as_params(), trend_trust, filters=filters)
 
 
@@ -222,7 +235,8 @@ async def impact(
     responses=EXPORT_RESPONSES,
 )
 async def export_schools(trust: TrustReadDep, filters: FiltersDep, format: ExportFormat = "csv") -> Response:
-    """The whole schools table, streamed as CSV or NDJSON."""
+    """The whole schools table (each school's latest complete report, and its newer incomplete audit if any),
+    streamed as CSV or NDJSON."""
     return await trust.export("schools", format, filters)
 
 
@@ -233,7 +247,7 @@ async def export_schools(trust: TrustReadDep, filters: FiltersDep, format: Expor
     responses=EXPORT_RESPONSES,
 )
 async def export_findings(trust: TrustReadDep, filters: FiltersDep, format: ExportFormat = "csv") -> Response:
-    """Every finding of every school's latest report (one row per rule), streamed as CSV or NDJSON."""
+    """Every finding of every school's latest complete report (one row per rule), streamed as CSV or NDJSON."""
     return await trust.export("findings", format, filters)
 
 
@@ -244,7 +258,8 @@ async def export_findings(trust: TrustReadDep, filters: FiltersDep, format: Expo
 async def benchmark(
     services: ServicesDep, principal: PrincipalDep, urn: UrnPath, standards: StoredStandardsQuery = None
 ) -> Benchmark:
-    """The school's latest score as percentiles of its trust and of every school of its phase, on the same version.
+    """The school's latest complete score as percentiles of its trust and of every school of its phase, on the same
+    version; every school is counted by its latest complete report.
 
     A group that holds schools outside the caller's trust is shown only when it has at least five schools.
     """

@@ -59,7 +59,14 @@ def test_summary_filters_by_phase_and_local_authority(client: TestClient, engine
     both = client.get(
         "/v1/trusts/T1/summary", params={"local_authority": "Somerset", "phase": "primary"}, headers=seeded.trust
     ).json()
-    assert both["schools"] == {"total": 1, "with_report": 0, "without_report": 1, "without_audit": 1}
+    assert both["schools"] == {
+        "total": 1,
+        "with_report": 0,
+        "without_report": 1,
+        "without_audit": 1,
+        "without_complete_audit": 0,
+        "newer_incomplete": 0,
+    }
     assert all(row["schools"] == 0 for row in both["bands"])
     assert both["rules"] == []
     assert client.get("/v1/trusts/T1/summary?phase=castle", headers=seeded.trust).status_code == 422

@@ -1,16 +1,16 @@
-"""The trust's trend over the API, on each database: each school's latest audit of each term, and the averages."""
+"""The trust's trend over the API, on each database: each school's latest complete audit of each term, and the
+averages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.builders import AUTUMN, RECENT, SPRING, SUMMER, seed
+from tests.builders import AUTUMN, RECENT, SPRING, SUMMER, seed, submit_sparse
 from tests.service.expected import audit_list
 
 
@@ -22,27 +22,33 @@ def term_of(day: str) -> str:
     return f"{season} {start}/{str(start + 1)[2:]}"
 
 
+def expected_terms(
+    client: TestClient, headers: dict[str, str], urns: list[str]
+) -> dict[str, dict[str, tuple[str, float | None]]]:
+    """Each school's (audit date, score) per term, independently: its latest audit of the term (corrections
+    replacing what they correct) whose submission report is not incomplete."""
+    expected: dict[str, dict[str, tuple[str, float | None]]] = {}
+    for urn in urns:
+        items = audit_list(client, headers, urn)
+        replaced = {item["replaces_id"] for item in items if item["replaces_id"]}
+        latest_in_term: dict[str, tuple[str, float | None]] = {}
+        for item in sorted(items, key=lambda i: (i["audit_date"], i["created_at"])):
+            if item["id"] in replaced:
+                continue
+            report = client.get(f"/v1/audits/{item['id']}/report", headers=headers).json()
+            if report["complete"]:
+                latest_in_term[term_of(item["audit_date"])] = (item["audit_date"], report["score"])
+        if latest_in_term:
+            expected[urn] = latest_in_term
+    return expected
+
+
 def test_trend_by_school_and_term(client: TestClient, engine: Engine) -> None:
     seeded = seed(client, engine)
     response = client.get("/v1/trusts/T1/trend", headers=seeded.trust)
     assert response.status_code == 200, response.text
     trend = response.json()
-    expected: dict[str, dict[str, tuple[str, float | None]]] = {}
-    for urn in seeded.t1:
-        items = audit_list(client, seeded.admin, urn)
-        replaced = {item["replaces_id"] for item in items if item["replaces_id"]}
-        latest_in_term: dict[str, dict[str, Any]] = {}
-        for item in sorted(items, key=lambda i: (i["audit_date"], i["created_at"])):
-            if item["id"] not in replaced:
-                latest_in_term[term_of(item["audit_date"])] = item
-        if latest_in_term:
-            expected[urn] = {
-                term: (
-                    item["audit_date"],
-                    client.get(f"/v1/audits/{item['id']}/report", headers=seeded.admin).json()["score"],
-                )
-                for term, item in latest_in_term.items()
-            }
+    expected = expected_terms(client, seeded.admin, seeded.t1)
     got = {
         school["urn"]: {point["term"]: (point["audit_date"], point["score"]) for point in school["terms"]}
         for school in trend["schools"]
@@ -61,3 +67,18 @@ def test_trend_by_school_and_term(client: TestClient, engine: Engine) -> None:
         assert averages[term]["average_score"] == pytest.approx(sum(scores) / len(scores), abs=0.051)
     order = [(row["academic_year"], ["autumn", "spring", "summer"].index(row["season"])) for row in trend["terms"]]
     assert order == sorted(order)
+
+
+def test_an_incomplete_audit_never_replaces_a_terms_point(client: TestClient, engine: Engine) -> None:
+    seeded = seed(client, engine)
+    before = client.get("/v1/trusts/T1/trend", headers=seeded.trust).json()
+    submit_sparse(client, seeded.admin, seeded.t1[0], RECENT + dt.timedelta(days=1))
+    submit_sparse(client, seeded.admin, seeded.no_audit, RECENT + dt.timedelta(days=1))
+    after = client.get("/v1/trusts/T1/trend", headers=seeded.trust).json()
+    assert after == before, "the recent term keeps the complete audit; a school with only an incomplete one has none"
+    got = {
+        school["urn"]: {point["term"]: (point["audit_date"], point["score"]) for point in school["terms"]}
+        for school in after["schools"]
+    }
+    assert got == expected_terms(client, seeded.admin, seeded.t1)
+    assert seeded.no_audit not in got
