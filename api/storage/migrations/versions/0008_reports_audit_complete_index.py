@@ -1,7 +1,7 @@
 """an index of reports by audit and completeness
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04 09:00:00.000000
 
 Trust dashboards count each school by its latest audit whose report is not incomplete. Whether an audit's report
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
