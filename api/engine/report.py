@@ -18,6 +18,7 @@ from api.engine.report_body import (
     DomainBody,
     GapBody,
     MessageBody,
+    ReferenceBody,
     ReportBody,
     ResultBody,
     SchoolBody,
@@ -62,6 +63,7 @@ class RuleView:
     sources: tuple[SourceBody, ...]
     review_by: str
     overlay_note: str | None
+    reference: ReferenceBody | None = None
     sort_base: tuple[int, int, str] = field(init=False)
     statutory: bool = field(init=False)
     head_json: str = field(init=False)
@@ -81,6 +83,7 @@ class RuleView:
             "limits": self.limits,
             "message": self.message,
             "sources": list(self.sources),
+            "reference": self.reference,
             "review_by": self.review_by,
             "overlay_note": self.overlay_note,
         }
@@ -133,6 +136,7 @@ class Finding:
             "gap": self.gap_dict(),
             "message": view.message,
             "sources": list(view.sources),
+            "reference": view.reference,
             "missing_inputs": list(self.missing),
             "review_by": view.review_by,
             "overlay_note": view.overlay_note,

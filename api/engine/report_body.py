@@ -58,6 +58,15 @@ class SourceBody(TypedDict):
     verify: bool
 
 
+class ReferenceBody(TypedDict):
+    """The reference point of a provisional limit: what typical practice or a published figure is, and where from."""
+
+    text: str
+    source: str
+    title: str
+    ref: str | None
+
+
 class ResultBody(TypedDict):
     """One rule's finding: the rule's own texts and limits, its status, what was measured and the gap."""
 
@@ -73,6 +82,7 @@ class ResultBody(TypedDict):
     gap: GapBody | None
     message: MessageBody
     sources: list[SourceBody]
+    reference: ReferenceBody | None
     missing_inputs: list[str]
     review_by: str
     overlay_note: str | None

@@ -24,7 +24,7 @@ from api.engine.checks import Evaluator, Missing, compile_check, need
 from api.engine.numbers import round_half_up
 from api.engine.outcomes import Outcome
 from api.engine.report import DomainScore, Finding, GapReport, RuleView
-from api.engine.report_body import SourceBody
+from api.engine.report_body import ReferenceBody, SourceBody
 from api.rules import check_kinds
 from api.rules.catalog import Standards
 from api.rules.loader import check_fields
@@ -113,10 +113,20 @@ def compile_rule(rule: Rule, standards: Standards) -> CompiledRule:
         sources=sources,
         review_by=rule.review_by.isoformat(),
         overlay_note=rule.overlay_note,
+        reference=None
+        if rule.reference is None
+        else ReferenceBody(
+            text=rule.reference.text,
+            source=rule.reference.source,
+            title=standards.sources[rule.reference.source].title,
+            ref=rule.reference.ref,
+        ),
     )
     phases = None if set(rule.applies_to) == set(PHASES) else frozenset(rule.applies_to)
     conditions = tuple(rule.when)
-    condition_paths = (("school.phase",) if phases is not None else ()) + tuple(c.field for c in conditions)
+    condition_paths = (("school.phase",) if phases is not None else ()) + tuple(
+        path for c in conditions for path in c.fields
+    )
     optional = {rule.check.sites} if isinstance(rule.check, check_kinds.ProvisionCheck) else set()
     check_paths = tuple(dict.fromkeys(field for field, _, _ in check_fields(rule.check) if field not in optional))
     return CompiledRule(
@@ -144,7 +154,7 @@ def _evaluate(compiled: CompiledRule, values: Mapping[str, Any], audit_date: dt.
         if compiled.phases is not None and values["school.phase"] not in compiled.phases:
             return Finding(view, _NOT_APPLICABLE)
         for condition in compiled.conditions:
-            if not condition.holds(values[condition.field]):
+            if not condition.holds(condition.value_in(values)):
                 return Finding(view, _NOT_APPLICABLE)
     try:
         return compiled.evaluate(values, audit_date)

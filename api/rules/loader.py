@@ -221,6 +221,31 @@ def check_fields(check: check_kinds.Check) -> Iterator[tuple[str, set[FieldKind]
             yield check.prior_months, {FieldKind.whole_number}, ("prior_months",)
 
 
+_NUMBERS = (FieldKind.whole_number, FieldKind.number)
+
+
+def _condition_problems(
+    rule_id: str, origin: RuleOrigin, index: int, condition: schema.Condition, fields: Mapping[str, FieldSpec]
+) -> list[StandardsProblem]:
+    """The problems of one ``when`` condition: a field that is not a question, a band on something not a number,
+    an equality on something not a yes/no or a choice."""
+    problems = []
+    for path in condition.fields:
+        spec = fields.get(path)
+        if spec is None:
+            problems.append(origin.problem(rule_id, f"condition reads unknown audit field '{path}'", "when", index))
+        elif condition.banded and spec.kind not in _NUMBERS:
+            message = f"condition on '{path}' bands a number, but it is a {spec.kind.value}"
+            problems.append(origin.problem(rule_id, message, "when", index))
+        elif not condition.banded and (
+            spec.kind not in (FieldKind.flag, FieldKind.choice)
+            or (spec.kind is FieldKind.flag and not isinstance(condition.equals, bool))
+        ):
+            message = f"condition on '{path}' must compare a yes/no or a choice"
+            problems.append(origin.problem(rule_id, message, "when", index))
+    return problems
+
+
 def check_rules(
     rules: Iterable[tuple[Rule, RuleOrigin]],
     *,
@@ -286,27 +311,11 @@ def check_rules(
                             index,
                         )
                     )
+        if rule.reference is not None and rule.reference.source not in sources:
+            message = f"reference cites unknown source '{rule.reference.source}'"
+            problems.append(origin.problem(rule.id, message, "reference", "source"))
         for index, condition in enumerate(rule.when):
-            spec = fields.get(condition.field)
-            if spec is None:
-                problems.append(
-                    origin.problem(rule.id, f"condition reads unknown audit field '{condition.field}'", "when", index)
-                )
-            elif condition.banded and spec.kind not in (FieldKind.whole_number, FieldKind.number):
-                message = f"condition on '{condition.field}' bands a number, but it is a {spec.kind.value}"
-                problems.append(origin.problem(rule.id, message, "when", index))
-            elif not condition.banded and (
-                spec.kind not in (FieldKind.flag, FieldKind.choice)
-                or (spec.kind is FieldKind.flag and not isinstance(condition.equals, bool))
-            ):
-                problems.append(
-                    origin.problem(
-                        rule.id,
-                        f"condition on '{condition.field}' must compare a yes/no or a choice",
-                        "when",
-                        index,
-                    )
-                )
+            problems += _condition_problems(rule.id, origin, index, condition, fields)
         if rule.gap.field is not None and rule.gap.field not in read:
             problems.append(
                 origin.problem(rule.id, f"gap field '{rule.gap.field}' is not read by the check", "gap", "field")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import Field, Strict, StringConstraints, model_validator
@@ -87,17 +88,25 @@ class Message(FrozenModel):
 
 
 class Condition(FrozenModel):
-    """When the rule applies: ``field`` equals ``equals`` (a yes/no or a choice), or lies within ``at_least``
-    and/or ``at_most`` (a number: a size band, both ends included). Otherwise the rule is not applicable."""
+    """When the rule applies: ``field`` equals ``equals`` (a yes/no or a choice), or ``field`` (or the ``sum`` of
+    several number fields, e.g. pupils on SEN support plus pupils with an EHC plan) lies within ``at_least`` and/or
+    ``at_most`` (a size band, both ends included). Otherwise the rule is not applicable."""
 
-    field: FieldPath
+    field: FieldPath | None = None
+    sum: tuple[FieldPath, ...] = ()
     equals: bool | str | None = None
     at_least: Limit | None = None
     at_most: Limit | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
+        if (self.field is None) == (not self.sum):
+            raise ValueError("a condition reads one field, or the sum of several (sum: [...]), not both")
+        if self.sum and len(self.sum) < 2:
+            raise ValueError("a sum needs at least two fields; name one field with field:")
         banded = self.at_least is not None or self.at_most is not None
+        if self.sum and not banded:
+            raise ValueError("a sum can only be banded (at_least, at_most)")
         if self.equals is not None and banded:
             raise ValueError("a condition either compares (equals) or bands a number (at_least, at_most), not both")
         if self.equals is None and not banded:
@@ -111,12 +120,34 @@ class Condition(FrozenModel):
         """Whether the condition is a size band on a number rather than an equality."""
         return self.equals is None
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the condition reads: its ``field``, or the fields of its ``sum``."""
+        return self.sum if self.sum else (self.field or "",)
+
+    def value_in(self, values: Mapping[str, Any]) -> Any:
+        """The value the condition tests, from answered flat ``values`` (every field in :attr:`fields` present):
+        the field's answer, or the sum of the answers."""
+        if self.sum:
+            return sum(values[path] for path in self.sum)
+        return values[self.field or ""]
+
     def holds(self, value: Any) -> bool:
         """Whether an answered ``value`` of the field meets the condition."""
         if self.equals is not None:
             return bool(value == self.equals)
         low, high = self.at_least, self.at_most
         return (low is None or value >= low) and (high is None or value <= high)
+
+
+class Reference(FrozenModel):
+    """The reference point of a provisional limit, shown beside the school's own figure in reports: what typical
+    practice or a published figure is, in plain English (``text``), and where it comes from (a ``source`` id of the
+    file, and the table, page or paragraph in ``ref``)."""
+
+    text: Text
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+    ref: Text | None = None
 
 
 class Gap(FrozenModel):
@@ -153,6 +184,9 @@ class Rule(FrozenModel):
     gap: Gap
     message: Message
     sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    reference: Reference | None = Field(
+        None, description="Provisional limits: the reference point they were set against, shown in reports."
+    )
     review_by: dt.date
     overlay_note: Text | None = Field(None, description="Set by an overlay that changed this rule.")
 

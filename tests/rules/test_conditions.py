@@ -94,3 +94,80 @@ def test_a_band_on_a_field_that_is_not_a_number_is_refused(tmp_path: Path) -> No
     assert any(
         "[rule published.small-school-offer]" in m and "bands a number, but it is a choice" in m for m in messages
     ), messages
+
+
+# --- a band on a total (pupils with SEND = SEN support + EHC plans), and a provisional limit's reference point
+
+COHORT_RULE = """
+  - id: outcomes.send-cohort-attendance
+    title: Pupils with SEND attend as well as others
+    domain: outcomes
+    basis: provisional
+    weight: 1
+    when: [{sum: [pupils.sen_support, pupils.ehcp], at_least: 10}]
+    check: {kind: flag, field: published.local_offer_link}
+    gap: {partially_met: Act on attendance., not_met: Act on attendance.}
+    message: {missing: A gap., why: It matters. The limit is provisional., how: Close it.}
+    sources: [{source: cop-2015, ref: paragraph 6.65, verify: true}]
+    reference: {text: "About 1 in 5 pupils in England has SEND.", source: sen-stats-2025, ref: Table 1}
+    review_by: 2027-08-31
+"""
+
+
+@pytest.mark.parametrize(
+    ("pupils", "status"),
+    [
+        ({"sen_support": 6, "ehcp": 3}, "not_applicable"),  # 9 pupils with SEND: too few to judge
+        ({"sen_support": 7, "ehcp": 3}, "not_met"),  # 10: the band holds
+        ({"sen_support": 7}, "not_assessed"),  # one part of the total unanswered
+    ],
+)
+def test_a_band_on_a_sum_of_fields(tmp_path: Path, pupils: dict[str, int], status: str) -> None:
+    standards = load_catalog(overlay_with(tmp_path, COHORT_RULE)).get("somerset-example@2026.1")
+    audit = minimal_audit(pupils={"on_roll": 100, **pupils}, published={"local_offer_link": False})
+    report = Scorer(standards).score(validate_audit(audit, questions=standards.questions)).to_dict()
+    result = next(r for r in report["results"] if r["rule"] == "outcomes.send-cohort-attendance")
+    assert result["status"] == status
+    if status == "not_assessed":
+        assert result["missing_inputs"] == ["pupils.ehcp"]
+    assert result["reference"] == {
+        "text": "About 1 in 5 pupils in England has SEND.",
+        "source": "sen-stats-2025",
+        "title": standards.sources["sen-stats-2025"].title,
+        "ref": "Table 1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ({"sum": ["pupils.sen_support", "pupils.ehcp"], "equals": True}, "can only be banded"),
+        ({"sum": ["pupils.sen_support"], "at_least": 1}, "at least two fields"),
+        ({"field": "pupils.on_roll", "sum": ["pupils.sen_support", "pupils.ehcp"], "at_least": 1}, "not both"),
+        ({"at_least": 1}, "not both"),
+    ],
+)
+def test_a_malformed_sum_is_refused(written: dict[str, Any], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        Condition.model_validate(written)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ("sum: [pupils.sen_support, school.phase]", "condition on 'school.phase' bands a number, but it is a choice"),
+        ("sum: [pupils.sen_support, pupils.nobody]", "condition reads unknown audit field 'pupils.nobody'"),
+    ],
+)
+def test_a_sum_on_fields_that_are_not_numbers_is_refused(tmp_path: Path, change: str, words: str) -> None:
+    rule = COHORT_RULE.replace("sum: [pupils.sen_support, pupils.ehcp]", change)
+    with pytest.raises(StandardsError) as raised:
+        load_catalog(overlay_with(tmp_path, rule))
+    assert any("[rule outcomes.send-cohort-attendance]" in str(p) and words in str(p) for p in raised.value.problems)
+
+
+def test_a_reference_citing_an_unknown_source_is_refused(tmp_path: Path) -> None:
+    rule = COHORT_RULE.replace("source: sen-stats-2025", "source: nowhere")
+    with pytest.raises(StandardsError) as raised:
+        load_catalog(overlay_with(tmp_path, rule))
+    assert any("reference cites unknown source 'nowhere'" in str(p) for p in raised.value.problems)

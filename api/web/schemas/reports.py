@@ -44,6 +44,15 @@ class SourceOut(BaseModel):
     verify: bool
 
 
+class ReferenceOut(BaseModel):
+    """The reference point a provisional limit was set against: what typical practice or a published figure is."""
+
+    text: str
+    source: str
+    title: str
+    ref: str | None
+
+
 class ResultOut(BaseModel):
     """One rule's finding."""
 
@@ -59,6 +68,9 @@ class ResultOut(BaseModel):
     gap: GapOut | None
     message: MessageOut
     sources: list[SourceOut]
+    reference: ReferenceOut | None = Field(
+        None, description="Provisional limits: the reference point they were set against; null if none is named."
+    )
     missing_inputs: list[str]
     review_by: str
     overlay_note: str | None
