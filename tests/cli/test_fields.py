@@ -16,7 +16,7 @@ def fields(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, obj
     return rows
 
 
-@pytest.mark.parametrize("ref", ["national@2025.1", "national@2026.1", "somerset-example@2026.1"])
+@pytest.mark.parametrize("ref", ["national@2025.1", "national@2026.1"])
 def test_a_published_version_asks_the_fields_of_the_contract(capsys: pytest.CaptureFixture[str], ref: str) -> None:
     def shape(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
         return [(row["field"], row["kind"], row["choices"], row["null_means_none"]) for row in rows]
@@ -27,6 +27,17 @@ def test_a_published_version_asks_the_fields_of_the_contract(capsys: pytest.Capt
     assert shape(asked) == shape(contract)
     labels = {row["field"]: row["description"] for row in asked}
     assert labels["pupils.ehcp"] == "Pupils with an education, health and care (EHC) plan"
+
+
+def test_an_overlay_asks_the_fields_of_its_base_then_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    base = fields(capsys, "--standards", "national@2026.1")
+    asked = fields(capsys, "--standards", "somerset-example@2026.1")
+    assert asked[: len(base)] == base
+    assert [(row["field"], row["kind"]) for row in asked[len(base) :]] == [
+        ("practice.visual_supports", "statement"),
+        ("practice.pupil_voice", "statement"),
+        ("practice.support_plans_pct", "number"),
+    ]
 
 
 def test_the_csv_header_of_a_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -209,8 +209,16 @@ def test_every_version_asks_the_questions_it_was_scored_on() -> None:
         standards = catalog.get(ref)
         assert standards.questions_file == "national/questions/2025.1.yaml"
         assert standards.questions.by_id() == expected
-    overlay = catalog.get("somerset-example@2026.1")
-    assert overlay.questions == catalog.get("national@2026.1").questions
+    overlay = catalog.get("somerset-example@2026.1").questions
+    national = catalog.get("national@2026.1").questions
+    assert overlay.sections == (*national.sections, *(s for s in overlay.sections if s.id == "practice"))
+    assert overlay.questions[: len(national.questions)] == national.questions
+    assert [q.id for q in overlay.questions[len(national.questions) :]] == [
+        "practice.visual_supports",
+        "practice.pupil_voice",
+        "practice.support_plans_pct",
+    ]
+    assert (overlay.constraints, overlay.completeness) == (national.constraints, national.completeness)
 
 
 def test_rules_are_checked_against_the_version_s_questions(tmp_path: Path) -> None:
@@ -230,10 +238,13 @@ def test_a_version_without_questions_is_refused(tmp_path: Path) -> None:
     path = root / "national" / "questions" / "2025.1.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("versions: [national@2025.1, national@2026.1]", "versions: [national@2025.1]"))
-    assert problems_of(root) == [
+    problems = problems_of(root)
+    assert problems[0] == (
         "national/2026.1.yaml:1: asks no questions: declare sections and questions, or name it in a question file "
         "(<set>/questions/)"
-    ]
+    )
+    # The overlay that extends it then reads fields nobody asks: each its own problem, in the overlay.
+    assert all(problem.startswith("somerset-example/2026.1.yaml:") for problem in problems[1:]), problems
 
 
 def test_a_question_file_for_an_unknown_or_already_served_version_is_refused(tmp_path: Path) -> None:
@@ -313,7 +324,7 @@ def test_an_overlay_asks_the_base_s_questions_and_its_own(tmp_path: Path) -> Non
     catalog = load_catalog(overlay_asking(tmp_path, COUNCIL_QUESTIONS))
     overlay = catalog.get("somerset-example@2026.1").questions
     national = catalog.get("national@2026.1").questions
-    assert [s.id for s in overlay.sections] == [*(s.id for s in national.sections), "classroom"]
+    assert [s.id for s in overlay.sections] == [*(s.id for s in national.sections), "classroom", "practice"]
     asked = overlay.by_id()
     assert list(asked)[: len(national.questions)] == list(national.by_id())
     assert asked["classroom.visual_timetables"].kind == "statement"
