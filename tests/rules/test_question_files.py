@@ -331,45 +331,6 @@ def test_an_overlay_asks_the_base_s_questions_and_its_own(tmp_path: Path) -> Non
     assert catalog.get("somerset-example@2026.1").questions_file == "somerset-example/2026.1.yaml"
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "question", "words"),
-    [
-        ("  - {id: classroom,", "  - {id: senco,", None, "section 'senco' belongs to the set this extends"),
-        (
-            "  - id: classroom.visual_timetables\n    section: classroom\n",
-            "  - id: senco.on_slt\n    section: senco\n",
-            "senco.on_slt",
-            "is a question of the set this extends",
-        ),
-        (
-            "  - id: classroom.visual_timetables\n    section: classroom\n",
-            "  - id: senco.visual_timetables\n    section: senco\n",
-            "senco.visual_timetables",
-            "go in sections it declares itself, not 'senco'",
-        ),
-        (
-            "  - id: classroom.reviews_with_parents_pct\n",
-            "  - id: classroom.visual_timetables\n",
-            "classroom.visual_timetables",
-            "duplicate question id",
-        ),
-    ],
-    ids=["reused-section", "reused-question", "question-in-a-base-section", "duplicate-id"],
-)
-def test_an_overlay_may_not_reuse_what_its_base_declares(
-    tmp_path: Path, old: str, new: str, question: str | None, words: str
-) -> None:
-    assert old in COUNCIL_QUESTIONS
-    root = overlay_asking(tmp_path, COUNCIL_QUESTIONS.replace(old, new, 1))
-    with pytest.raises(StandardsError) as raised:
-        load_catalog(root)
-    matching = [p for p in raised.value.problems if words in p.message]
-    assert matching, [str(p) for p in raised.value.problems]
-    assert matching[0].file == "somerset-example/2026.1.yaml"
-    assert matching[0].rule == question
-    assert matching[0].line is not None
-
-
 def test_an_overlay_rule_may_read_the_overlay_s_question(tmp_path: Path) -> None:
     root = overlay_asking(tmp_path, COUNCIL_QUESTIONS)
     path = root / "somerset-example" / "2026.1.yaml"
