@@ -1,6 +1,6 @@
 """A council's own standards for tests: a copy of the real standards folder in which the worked council overlay
-(``somerset-example@2026.1``) is given extra rules and questions, and the statement question and rule that the
-statement tests share."""
+(``somerset-example@2026.1``) is given extra rules and questions (beside the questions it asks already), and the
+statement question and rule that the statement tests share."""
 
 from __future__ import annotations
 
@@ -39,13 +39,29 @@ STATEMENT_RULE = f"""  - id: {STATEMENT_RULE_ID}
 """
 
 
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """The top-level keys of a YAML snippet, each with the text of its block (the key's own line left out)."""
+    blocks: list[tuple[str, str]] = []
+    for line in text.strip("\n").splitlines(keepends=True):
+        if line[:1] not in (" ", "#", "\n") and line.rstrip().endswith(":"):
+            blocks.append((line.rstrip()[:-1], ""))
+        else:
+            assert blocks, f"the snippet must start with a top-level key: {line!r}"
+            blocks[-1] = (blocks[-1][0], blocks[-1][1] + line)
+    return [(key, items if items.endswith("\n") else items + "\n") for key, items in blocks]
+
+
 def council_standards(folder: Path, *, rules: str = "", questions: str = "") -> Path:
     """A copy of the real standards under ``folder/standards`` whose council overlay has ``rules`` (YAML list items,
-    placed first among its rules) and ``questions`` (its own ``sections:`` and ``questions:``) added; returns the
-    copy's root."""
+    placed first among its rules) and ``questions`` (its own ``sections:``, ``questions:`` and ``constraints:``, each a
+    block list) added: the items of a key the overlay already has go first in its list, a key it lacks is added at the
+    end. Returns the copy's root."""
     root = folder / "standards"
     shutil.copytree(STANDARDS, root)
     path = root / OVERLAY_FILE
     text = path.read_text(encoding="utf-8").replace("\nrules:\n", "\nrules:\n" + rules.lstrip("\n"), 1)
-    path.write_text(text.rstrip() + "\n" + questions, encoding="utf-8")
+    for key, items in _blocks(questions):
+        heading = f"\n{key}:\n"
+        text = text.replace(heading, heading + items, 1) if heading in text else text.rstrip() + heading + items
+    path.write_text(text.rstrip() + "\n", encoding="utf-8")
     return root

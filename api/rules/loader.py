@@ -116,7 +116,7 @@ def read_mapping(path: Path, label: str, not_a_mapping: str) -> tuple[bytes, Map
 
 
 def _rule_id_at(raw: Any, key: PathKey) -> str | None:
-    if len(key) >= 2 and key[0] in ("rules", "change", "switch_off") and isinstance(key[1], int):
+    if len(key) >= 2 and key[0] in ("rules", "change", "switch_off", "questions") and isinstance(key[1], int):
         try:
             entry = raw[key[0]][key[1]]
         except (KeyError, IndexError, TypeError):
@@ -158,12 +158,19 @@ def parse_file(path: Path, *, root: Path | None = None) -> ParsedFile:
     try:
         content = StandardsFile.model_validate(raw)
     except ValidationError as error:
-        problems = []
-        for item in error.errors(include_url=False):
+        located: dict[tuple[str | int, ...], StandardsProblem] = {}
+        for index, item in enumerate(error.errors(include_url=False)):
             key = _clean_loc(item["loc"])
-            item = {**item, "loc": key}
-            problems.append(StandardsProblem(label, line_of(lines, key), _rule_id_at(raw, key), describe_error(item)))
-        raise StandardsError(problems) from error
+            subject, inner = "rule", key
+            where: tuple[str | int, ...] = (index,)
+            if key[:1] == ("questions",):
+                # An overlay's question is named by its id, so the message names only the key within it; a limit
+                # is an int or a float, so keep one problem per key rather than one per alternative.
+                key = tuple(part for part in key if part not in ("int", "float"))
+                subject, where, inner = "question", key, key[2:]
+            problem = describe_error({**item, "loc": inner})
+            located[where] = StandardsProblem(label, line_of(lines, key), _rule_id_at(raw, key), problem, subject)
+        raise StandardsError(list(located.values())) from error
     parsed = ParsedFile(path, label, content, raw, lines, hashlib.sha256(data).hexdigest())
     expected = Path(content.set) / f"{content.version}.yaml"
     if root is not None and path.is_relative_to(root) and path.relative_to(root) != expected:

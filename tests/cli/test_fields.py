@@ -91,6 +91,17 @@ def test_the_text_shows_label_kind_unit_limits_choices_and_none(capsys: pytest.C
     assert entry("audit_date")[0] == "date (YYYY-MM-DD), required"
 
 
+def test_an_overlay_asks_the_fields_of_its_base_then_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    base = fields(capsys, "--standards", "national@2026.1")
+    asked = fields(capsys, "--standards", "somerset-example@2026.1")
+    assert asked[: len(base)] == base
+    assert [(row["field"], row["kind"]) for row in asked[len(base) :]] == [
+        ("practice.visual_supports", "statement"),
+        ("practice.pupil_voice", "statement"),
+        ("practice.support_plans_pct", "percent"),
+    ]
+
+
 def test_the_csv_header_of_a_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_oap(capsys, "fields", "--format", "csv-header", "--standards", "national@2026.1")
     assert code == 0
@@ -119,7 +130,10 @@ def test_an_overlay_lists_its_own_questions_and_a_statement_s_two_columns(
     assert STATEMENT not in {row["field"] for row in fields(capsys, root=root)}
     code, out, _ = run_oap(capsys, "--standards-dir", root, "fields", "--format", "csv-header", "--standards", OVERLAY)
     assert code == 0
-    assert out.strip().split(",")[-2:] == [f"{STATEMENT}.rating", f"{STATEMENT}.evidence"]
+    header = out.strip().split(",")
+    at = header.index(f"{STATEMENT}.rating")
+    assert header[at : at + 2] == [f"{STATEMENT}.rating", f"{STATEMENT}.evidence"]
+    assert STATEMENT not in header
     code, out, _ = run_oap(capsys, "--standards-dir", root, "fields", "--standards", OVERLAY)
     assert code == 0
     assert (

@@ -246,7 +246,14 @@ def test_overlay_inherits_the_national_rules(catalog: Catalog) -> None:
             assert overlay.rule(rule.id) != rule
         else:
             assert overlay.rule(rule.id) == rule, rule.id
-    assert len(national.rules) - len(switched_off) + 1 == len(overlay.rules)
+    own = [rule.id for rule in overlay.rules if national.rule(rule.id) is None]
+    assert own == [
+        "published.local-offer-link",
+        "environment.visual-supports",
+        "outcomes.pupil-voice",
+        "outcomes.support-plans",
+    ]
+    assert len(national.rules) - len(switched_off) + len(own) == len(overlay.rules)
 
 
 def test_overlay_has_its_own_rule(catalog: Catalog) -> None:
