@@ -9,11 +9,12 @@ and the size-banded rule not applicable). The same findings are checked through:
 
 * the command line: ``oap fields --standards`` lists the questions and ``oap score --standards`` scores a file;
 * the API: the version's questions and audit schema, ``POST /v1/score``, and a submission stored and read back;
+* the form: ``/schools/{urn}/audit?standards=…`` shows the council's section and submits to a stored audit;
 * the report: the stored JSON report and the report page.
 
 Each way of submitting is a function in ``SUBMITTERS`` that stores an audit and returns its id; the stored report and
-the report page are then checked the same way for each. The web form is left out until it asks a version's questions:
-a ``submit_through_form(world, audit)`` added to ``SUBMITTERS`` is all it will take.
+the report page are then checked the same way for each: the API, and the self-audit form (which asks the council's
+questions, the statement with its rating and evidence boxes).
 """
 
 from __future__ import annotations
@@ -272,7 +273,44 @@ def submit_through_api(world: World, audit: Mapping[str, Any]) -> str:
     return audit_id
 
 
-SUBMITTERS: list[Submitter] = [submit_through_api]
+def form_fields(audit: Mapping[str, Any]) -> dict[str, str]:
+    """An audit as a person fills in the form: each answer in the box named by its dotted path (a statement in its
+    rating and evidence boxes, a number as typed)."""
+    fields = {"audit_date": str(audit["audit_date"])}
+    for section, answers in audit.items():
+        if not isinstance(answers, Mapping):
+            continue
+        for name, value in answers.items():
+            if isinstance(value, Mapping):
+                fields |= {f"{section}.{name}.{part}": str(text) for part, text in value.items()}
+            else:
+                fields[f"{section}.{name}"] = str(value)
+    return fields
+
+
+def submit_through_form(world: World, audit: Mapping[str, Any]) -> str:
+    """The self-audit form at ``/schools/{urn}/audit?standards=…``: it asks the council's questions (the statement's
+    rating radios and evidence box, the number with its unit), and submitting it goes to the stored report."""
+    sign_in(world)
+    page = world.client.get(f"/schools/{URN}/audit", params={"standards": OVERLAY})
+    assert page.status_code == 200, page.text
+    text = html.unescape(page.text)
+    assert "Wellbeing and belonging" in text
+    assert "Pupils can go to a calm space when they need one" in text
+    assert 'name="wellbeing.calm_space.rating"' in text
+    assert 'name="wellbeing.calm_space.evidence"' in text
+    assert 'name="wellbeing.trained_mentors"' in text
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token, "no CSRF field on the form"
+    fields = form_fields(audit) | {"standards": OVERLAY, "csrf": token.group(1), "action": "submit"}
+    response = world.client.post(f"/schools/{URN}/audit", data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    found = re.fullmatch(r"/audits/([0-9a-f]{32})/report", response.headers["location"])
+    assert found, response.headers["location"]
+    return found.group(1)
+
+
+SUBMITTERS: list[Submitter] = [submit_through_api, submit_through_form]
 
 
 def finding_card(page: str, title: str) -> tuple[str, str]:
