@@ -46,7 +46,7 @@ class Severity(enum.StrEnum):
 
     @property
     def words(self) -> str:
-        """The severity in plain English, as reports show it."""
+        """The severity as a sentence in plain English, as reports show it."""
         return _SEVERITY_WORDS[self]
 
     @property
@@ -57,11 +57,11 @@ class Severity(enum.StrEnum):
 
 
 _SEVERITY_WORDS = {
-    Severity.wrong_statutory_finding: "may wrongly find that a legal duty is not met",
-    Severity.overstated_basis: "treats something as a legal duty that is not one",
-    Severity.wrong_citation: "cites a source wrongly",
-    Severity.calibration: "sets a limit or a weight wrongly for some schools",
-    Severity.wording: "its words are wrong or misleading",
+    Severity.wrong_statutory_finding: "It may wrongly find that a legal duty is not met.",
+    Severity.overstated_basis: "It treats as a legal duty something the law does not require.",
+    Severity.wrong_citation: "It cites a source wrongly.",
+    Severity.calibration: "It sets a limit or a weight wrongly for some schools.",
+    Severity.wording: "Its words are wrong or misleading.",
 }
 
 
