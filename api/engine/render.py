@@ -18,6 +18,7 @@ from typing import Any
 from api.engine.notes import (
     BASELINE,
     NO_NOTES,
+    SEE_KNOWN_ERRORS,
     UNCONFIRMED,
     ReportNotes,
     any_unconfirmed,
@@ -143,7 +144,7 @@ def to_text(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str:
         provisional = ", provisional limits" if result["provisional"] else ""
         lines.append(f"{status}: {result['title']} [{result['rule']}; {BASIS_WORDS[result['basis']]}{provisional}]")
         if result["rule"] in marks:
-            lines.append(f"  Known error: {marks[result['rule']]}")
+            lines.append(f"  Known error: {marks[result['rule']]}: {SEE_KNOWN_ERRORS} above.")
         if result["status"] not in ("not_applicable", "not_assessed"):
             lines.append(f"  Measured: {_measured(result)}")
         if result["gap"] is not None:
@@ -178,7 +179,7 @@ def to_markdown(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str
     for result in shortfalls:
         out += ["", f"## {STATUS_WORDS[result['status']]}: {result['title']}", ""]
         if result["rule"] in marks:
-            out.append(f"- **Known error:** {marks[result['rule']]}")
+            out.append(f"- **Known error:** {marks[result['rule']]}: {SEE_KNOWN_ERRORS} above.")
         out += [
             f"- **What is missing:** {result['message']['missing']}",
             f"- **Why it matters:** {result['message']['why']}",

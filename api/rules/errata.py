@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
-from pydantic import Field, Strict, StringConstraints, ValidationError, model_validator
+from pydantic import Field, Strict, StringConstraints, ValidationError, field_validator, model_validator
 
 from api.errors import StandardsError, StandardsProblem
 from api.rules.loader import PathKey, describe_error, line_of, read_mapping
@@ -83,7 +83,15 @@ class ErrataFile(FrozenModel):
     status: Status
     published_on: dt.date | None = None
     corrected_by: Ref | None = None
-    entries: Annotated[tuple[Erratum, ...], Field(min_length=1)]
+    entries: tuple[Erratum, ...]
+
+    @field_validator("entries")
+    @classmethod
+    def _some(cls, entries: tuple[Erratum, ...]) -> tuple[Erratum, ...]:
+        # Not Field(min_length=1): pydantic would also report a list with one broken entry as too short.
+        if not entries:
+            raise ValueError("list at least one erratum")
+        return entries
 
     @model_validator(mode="after")
     def _dated_when_published(self) -> ErrataFile:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from api.config import Settings
 from api.engine import render
+from api.engine.notes import notes_for
 from api.rules.catalog import Catalog
 from api.service import audits as audit_service
 from api.service.access import Principal, Role
@@ -461,6 +462,12 @@ def test_upload_problems_are_shown_beside_the_file_field(world: World) -> None:
 # ---------------------------------------------------------------------------------------------- reports
 
 
+def world_catalog(world: World) -> Catalog:
+    """The catalogue the app serves."""
+    catalog: Catalog = world.client.app.state.services.catalog  # type: ignore[attr-defined]
+    return catalog
+
+
 def stored_report(world: World, audit_id: str) -> Mapping[str, Any]:
     """The report as the service gives it to the pages (the API's JSON writes some whole numbers as floats)."""
     services = world.client.app.state.services  # type: ignore[attr-defined]
@@ -500,7 +507,7 @@ def test_report_page_and_downloads(world: World) -> None:
     assert as_md.status_code == 200
     assert as_md.headers["content-type"] == "text/markdown; charset=utf-8"
     assert as_md.headers["content-disposition"] == f'attachment; filename="gap-report-{URN}-2026-11-02.md"'
-    assert as_md.text == render.to_markdown(stored)
+    assert as_md.text == render.to_markdown(stored, notes_for(world_catalog(world), stored))
 
     compare = world.client.get(f"/audits/{world.audit_id}/compare", params={"standards": "national@2025.1"})
     assert compare.status_code == 200
@@ -656,7 +663,8 @@ def test_share_link_opens_read_only_without_a_session(world: World) -> None:
     assert report.status_code == 200
     assert "Gap report" in report.text
     stored = stored_report(world, world.audit_id)
-    for kind, text in (("csv", render.to_csv([stored])), ("md", render.to_markdown(stored))):
+    markdown = render.to_markdown(stored, notes_for(world_catalog(world), stored))
+    for kind, text in (("csv", render.to_csv([stored])), ("md", markdown)):
         download = governor.get(f"{path}/audits/{world.audit_id}/report.{kind}")
         assert download.status_code == 200
         assert download.headers["content-disposition"] == f'attachment; filename="gap-report-{URN}-2026-11-02.{kind}"'
