@@ -98,8 +98,8 @@ def errata_intro(errata: Sequence[KnownError]) -> str:
 
 
 def group_errata(report: Mapping[str, Any], errata: Iterable[KnownError]) -> list[ErrataGroup]:
-    """The known errors grouped by their words (severity, problem, effect), in first-seen order, each with the
-    rules it affects and their titles in this report (the rule id when the report lacks it)."""
+    """The known errors grouped by their words (severity, problem, effect), gravest first (then in the order of
+    their files), each with the rules it affects and their titles in this report (the rule id when it lacks it)."""
     titles = {result["rule"]: result["title"] for result in report["results"]}
     own = standards_ref(report)
     grouped: dict[tuple[Severity, str, str, str], list[str]] = {}
@@ -107,7 +107,8 @@ def group_errata(report: Mapping[str, Any], errata: Iterable[KnownError]) -> lis
         rules = grouped.setdefault((error.severity, error.problem, error.effect, error.recorded_for), [])
         if error.rule not in rules:
             rules.append(error.rule)
-    return [
+    severities = list(Severity)
+    groups = [
         ErrataGroup(
             severity=severity,
             problem=problem,
@@ -118,6 +119,7 @@ def group_errata(report: Mapping[str, Any], errata: Iterable[KnownError]) -> lis
         )
         for (severity, problem, effect, recorded_for), rules in grouped.items()
     ]
+    return sorted(groups, key=lambda group: severities.index(group.severity))
 
 
 def group_text(group: ErrataGroup, *, short: bool = False) -> str:

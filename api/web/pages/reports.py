@@ -104,14 +104,21 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
 
 
 def reading_aids(services: Services, report: Mapping[str, Any], shown: list[str]) -> dict[str, Any]:
-    """What report.html shows to help readers: the known errors of the report's version (heading, intro and each
-    group of errors with the titles of the findings it affects), the mark of each affected finding by rule id,
-    whether a source shown has an unconfirmed paragraph number, the sentence saying what the standards are, and
-    the glossary terms the page uses (in the report's texts, the errata and the page's other ``shown`` texts)."""
+    """What report.html shows to help readers: the known errors of the report's version (heading, intro, and each
+    group of errors with the titles of the findings it affects, what they may show wrongly and what is wrong), the
+    mark of each affected finding by rule id, whether a source shown has an unconfirmed paragraph number, the
+    sentence saying what the standards are, and the glossary terms the page uses (in the report's texts, the errata
+    and the page's other ``shown`` texts)."""
     notes = report_notes.notes_for(services.catalog, report)
     groups = report_notes.group_errata(report, notes.errata)
-    errata = [{"titles": g.titles, "text": report_notes.group_text(g)} for g in groups]
-    texts = [*report_notes.report_texts(report), *shown, *(f"{' '.join(e['titles'])} {e['text']}" for e in errata)]
+    errata = [
+        {"titles": g.titles, "text": report_notes.group_text(g, short=True), "problem": g.problem} for g in groups
+    ]
+    texts = [
+        *report_notes.report_texts(report),
+        *shown,
+        *(" ".join([*g.titles, report_notes.group_text(g)]) for g in groups),
+    ]
     return {
         "errata": {
             "heading": report_notes.errata_heading(report, notes.errata),
