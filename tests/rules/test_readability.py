@@ -105,7 +105,7 @@ def test_an_unreadable_draft_fails_naming_the_rule_and_its_grade(tmp_path: Path)
         RULE.format(name="jargon", basis="guidance", why=UNREADABLE),
     )
     catalog = catalog_with_overlay(tmp_path, *rules)
-    assert [s.ref for s in catalog.all() if s.ref not in GRANDFATHERED] == ["testshire@2027.1"]
+    assert "testshire@2027.1" in [s.ref for s in catalog.all() if s.ref not in GRANDFATHERED]
     level = grade(UNREADABLE)
     assert level > GRADE_AT_MOST
     with pytest.raises(AssertionError) as failed:
