@@ -84,7 +84,7 @@ class QuestionsIdentity(TypedDict):
 @dataclass(frozen=True, slots=True)
 class Standards:
     """One resolved standards version: its identity, hash, domains, bands and enabled rules, and its known errors
-    (``errata``: those recorded for it, then those of the version it extends for the rules it still has)."""
+    (``errata``: those recorded for it, then those of the version it extends for the rules it inherits unchanged)."""
 
     set: str
     version: str
