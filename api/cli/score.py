@@ -15,6 +15,7 @@ from api.cli.progress import ProgressBar
 from api.contract.files import QuestionsFor, RawAudit, read_audits
 from api.contract.questions import QuestionSet
 from api.engine import render
+from api.engine.notes import notes_for
 from api.engine.report import GapReport
 from api.errors import AuditInvalid, InputFileError, StandardsNotFound, UsageError
 from api.service.scoring import ScoringService
@@ -132,7 +133,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         else:
             if count > 1:
                 out.write("\n" + "-" * 78 + "\n\n")
-            out.write(render.to_markdown(data) if fmt == "markdown" else render.to_text(data))
+            notes = notes_for(service.catalog, data)
+            out.write(render.to_markdown(data, notes) if fmt == "markdown" else render.to_text(data, notes))
     if pending:
         out.write("\n".join(pending) + "\n")
     progress.update(count, size, size, final=True)

@@ -38,7 +38,8 @@ def cmd_standards_list(args: argparse.Namespace) -> int:
 
 
 def cmd_standards_show(args: argparse.Namespace) -> int:
-    """Print one version's rules and limits; returns 0. Raises StandardsNotFound for an unknown version."""
+    """Print one version's rules and limits, and its known errors; returns 0. Raises StandardsNotFound for an unknown
+    version."""
     standards = catalog_of(args).get(args.ref)
     if args.format == "json":
         data = {
@@ -49,6 +50,10 @@ def cmd_standards_show(args: argparse.Namespace) -> int:
             "effective_from": standards.effective_from.isoformat(),
             "rules": [rule.model_dump(mode="json", exclude_none=True) for rule in standards.rules],
             "switched_off": [off.model_dump(mode="json") for off in standards.switched_off],
+            "errata": [
+                {"rule": e.rule, "severity": e.severity.value, "problem": e.problem, "effect": e.effect}
+                for e in standards.errata
+            ],
         }
         print(json.dumps(data, indent=2))
         return 0
@@ -64,6 +69,8 @@ def cmd_standards_show(args: argparse.Namespace) -> int:
         print(f"{rule.id:<36} {rule.basis.value:<19} w{rule.weight} {rule.check.kind}{provisional} {shown}")
     for off in standards.switched_off:
         print(f"{off.rule:<36} switched off: {off.reason}")
+    for error in standards.errata:
+        print(f"{error.rule:<36} known error: {error.severity.words} {error.effect}")
     return 0
 
 

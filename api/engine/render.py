@@ -1,7 +1,10 @@
 """Gap reports as text for people: plain text, Markdown and CSV, from the JSON form of a report.
 
 Working from the JSON form (:meth:`api.engine.report.GapReport.to_dict`) means a stored report renders
-exactly as a freshly scored one.
+exactly as a freshly scored one. The text and Markdown forms also say what the standards are, list the known
+errors of their version and mark the findings they affect, and footnote unconfirmed paragraph numbers; the Markdown
+form ends with a glossary of the acronyms it uses. The caller passes the errata and the glossary in
+(:class:`api.engine.notes.ReportNotes`): rendering reads nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +14,21 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from api.engine.notes import (
+    BASELINE,
+    NO_NOTES,
+    SEE_KNOWN_ERRORS,
+    UNCONFIRMED,
+    ReportNotes,
+    any_unconfirmed,
+    citation_ref,
+    errata_heading,
+    errata_intro,
+    finding_marks,
+    group_errata,
+    group_text,
+)
 
 STATUS_WORDS = {
     "met": "Met",
@@ -54,8 +72,7 @@ def long_date(text: str) -> str:
 
 
 def _citation(source: Mapping[str, Any]) -> str:
-    text = f"{source['title']}, {source['ref']}"
-    return text + " (paragraph number to be confirmed)" if source.get("verify") else text
+    return f"{source['title']}, {citation_ref(source)}"
 
 
 def _measured(result: Mapping[str, Any]) -> str:
@@ -101,14 +118,33 @@ def headline(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def to_text(report: Mapping[str, Any]) -> str:
-    """A plain-text report for a terminal or an email."""
-    lines = headline(report)
-    lines.append("")
+def _errata_lines(report: Mapping[str, Any], notes: ReportNotes, bullet: str) -> list[str]:
+    """The known-errors section's lines after its heading: the intro, then one item per group of errors (what it
+    may show wrongly; the report page and the API also say what is wrong)."""
+    if not notes.errata:
+        return []
+    lines = [errata_intro(notes.errata), ""]
+    for group in group_errata(report, notes.errata):
+        lines.append(f"{bullet}{'; '.join(group.titles)}: {group_text(group, short=True)}")
+    return lines
+
+
+def to_text(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str:
+    """A plain-text report for a terminal or an email: the headline, what the standards are, the known errors of
+    their version (``notes``), each finding (marked where a known error affects it), and the footnote on
+    unconfirmed paragraph numbers when a source shown has one."""
+    lines = [*headline(report), BASELINE, ""]
+    if notes.errata:
+        heading = errata_heading(report, notes.errata)
+        lines += [heading, "=" * len(heading), *_errata_lines(report, notes, "- "), ""]
+    marks = finding_marks(notes.errata)
+    shown_sources = []
     for result in report["results"]:
         status = STATUS_WORDS[result["status"]].upper()
         provisional = ", provisional limits" if result["provisional"] else ""
         lines.append(f"{status}: {result['title']} [{result['rule']}; {BASIS_WORDS[result['basis']]}{provisional}]")
+        if result["rule"] in marks:
+            lines.append(f"  Known error: {marks[result['rule']]}: {SEE_KNOWN_ERRORS} above.")
         if result["status"] not in ("not_applicable", "not_assessed"):
             lines.append(f"  Measured: {_measured(result)}")
         if result["gap"] is not None:
@@ -118,30 +154,44 @@ def to_text(report: Mapping[str, Any]) -> str:
             lines.append("  Not answered: " + ", ".join(result["missing_inputs"]))
         if result["status"] in ("not_met", "partially_met"):
             lines.append("  Source: " + "; ".join(_citation(s) for s in result["sources"]))
+            shown_sources.append(result)
+    if any_unconfirmed(shown_sources):
+        lines += ["", UNCONFIRMED]
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(report: Mapping[str, Any]) -> str:
-    """A Markdown report with a summary table and a section per finding that falls short."""
+def to_markdown(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str:
+    """A Markdown report: the headline, what the standards are, the known errors of their version (``notes``), a
+    summary table, a section per finding that falls short (marked where a known error affects it), the footnote
+    on unconfirmed paragraph numbers when a source shown has one, and a glossary of the acronyms it uses."""
     head = headline(report)
-    out = [f"# Gap report: {head[0]}", "", *(f"{line}  " for line in head[1:]), ""]
+    out = [f"# Gap report: {head[0]}", "", *(f"{line}  " for line in head[1:]), "", BASELINE, ""]
+    if notes.errata:
+        out += [f"## {errata_heading(report, notes.errata)}", "", *_errata_lines(report, notes, "- "), ""]
+    marks = finding_marks(notes.errata)
     out += ["| Rule | Status | Measured | Gap |", "| --- | --- | --- | --- |"]
     for result in report["results"]:
         gap = result["gap"]["text"] if result["gap"] else ""
         title = result["title"] + (" (provisional)" if result["provisional"] else "")
+        title += " (known error)" if result["rule"] in marks else ""
         out.append(f"| {title} | {STATUS_WORDS[result['status']]} | {_measured(result)} | {gap} |")
-    for result in report["results"]:
-        if result["gap"] is None:
-            continue
+    shortfalls = [result for result in report["results"] if result["gap"] is not None]
+    for result in shortfalls:
+        out += ["", f"## {STATUS_WORDS[result['status']]}: {result['title']}", ""]
+        if result["rule"] in marks:
+            out.append(f"- **Known error:** {marks[result['rule']]}: {SEE_KNOWN_ERRORS} above.")
         out += [
-            "",
-            f"## {STATUS_WORDS[result['status']]}: {result['title']}",
-            "",
             f"- **What is missing:** {result['message']['missing']}",
             f"- **Why it matters:** {result['message']['why']}",
             f"- **How to close it:** {result['gap']['text']} {result['message']['how']}",
             "- **Source:** " + "; ".join(_citation(s) for s in result["sources"]),
         ]
+    if any_unconfirmed(shortfalls):
+        out += ["", UNCONFIRMED]
+    used = notes.glossary.used_in(out)
+    if used:
+        out += ["", "## Words and abbreviations", ""]
+        out += [f"- **{term.term}**: {term.words}" for term in used]
     return "\n".join(out) + "\n"
 
 

@@ -1,13 +1,16 @@
 """The catalogue of standards: every set and version under ``standards/``, resolved and verified.
 
-Loading reads every ``<set>/<version>.yaml`` and every question file (``<set>/questions/*.yaml``), gives each
-version its questions (its own question file, or those of the set it extends), resolves overlays (``extends``),
-cross-checks every rule, and verifies each published file against the lock file (:mod:`api.rules.lock`), so a
-published version can never change unnoticed. Any problem in any file stops the load.
+Loading reads every ``<set>/<version>.yaml``, every question file (``<set>/questions/*.yaml``) and every errata
+file (``<set>/errata/*.yaml``, :mod:`api.rules.errata`), gives each version its questions (its own question file,
+or those of the set it extends), resolves overlays (``extends``), cross-checks every rule, gives each version its
+known errors, reads the glossary (:mod:`api.rules.glossary`), and verifies each published file against the lock
+file (:mod:`api.rules.lock`), so a published version can never change unnoticed. Any problem in any file stops the
+load.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,10 +22,19 @@ from typing_extensions import TypedDict
 
 from api.contract.questions import QuestionSet, field_specs
 from api.errors import StandardsError, StandardsNotFound, StandardsProblem
+from api.rules.errata import KnownError, errata_by_version, parse_errata_files
+from api.rules.glossary import EMPTY_GLOSSARY, Glossary, load_glossary
 from api.rules.loader import ParsedFile, RuleOrigin, check_bands, check_rules, deep_merge, parse_file
 from api.rules.lock import LockedFile, add_to_lock
 from api.rules.lock import verify_lock as verify_lock_file
-from api.rules.question_files import NO_QUESTIONS, Asked, ParsedQuestions, parse_question_file, resolve_questions
+from api.rules.question_files import (
+    NO_QUESTIONS,
+    Asked,
+    ParsedQuestions,
+    parse_question_files,
+    questions_by_version,
+    resolve_questions,
+)
 from api.rules.schema import Band, Basis, Domain, Rule, RuleOff, SourceDocument, Status
 
 STATUTORY_FIXED = frozenset({"basis", "check", "when"})
@@ -71,7 +83,8 @@ class QuestionsIdentity(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class Standards:
-    """One resolved standards version: its identity, hash, domains, bands and enabled rules."""
+    """One resolved standards version: its identity, hash, domains, bands and enabled rules, and its known errors
+    (``errata``: those recorded for it, then those of the version it extends for the rules it inherits unchanged)."""
 
     set: str
     version: str
@@ -92,6 +105,7 @@ class Standards:
     questions: QuestionSet = field(default_factory=lambda: NO_QUESTIONS)
     questions_file: str = ""
     questions_sha256: str = ""
+    errata: tuple[KnownError, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -117,10 +131,11 @@ class Standards:
 
 
 class Catalog:
-    """Every loaded standards version, by reference."""
+    """Every loaded standards version, by reference, and the glossary reports use."""
 
-    def __init__(self, versions: Iterable[Standards]) -> None:
+    def __init__(self, versions: Iterable[Standards], glossary: Glossary = EMPTY_GLOSSARY) -> None:
         self._by_ref = {standards.ref: standards for standards in versions}
+        self.glossary = glossary
 
     def __len__(self) -> int:
         return len(self._by_ref)
@@ -291,12 +306,13 @@ def load_catalog(root: Path | None = None, *, extra: Sequence[Path] = (), verify
         if ref in by_ref:
             problems.append(StandardsProblem(parsed.label, 1, None, f"{ref} is also defined in {by_ref[ref].label}"))
         by_ref[ref] = parsed
-    question_files, question_problems = _parse_questions(root)
-    problems += question_problems
-    questions, found = _questions_by_version(question_files, by_ref)
+    question_files, question_problems = parse_question_files(root)
+    errata_files, errata_problems = parse_errata_files(root)
+    problems += question_problems + errata_problems
+    questions, found = questions_by_version(question_files, by_ref)
     problems += found
     if verify_lock:
-        problems += verify_lock_file(_locked(files, question_files), root)
+        problems += verify_lock_file(_locked(files, question_files, (e.locked() for e in errata_files)), root)
     resolved: dict[str, Standards] = {}
     pending = dict(by_ref)
     while pending:
@@ -336,55 +352,34 @@ def load_catalog(root: Path | None = None, *, extra: Sequence[Path] = (), verify
                     f"supersedes unknown {standards.supersedes}",
                 )
             )
+    # Errata are checked against loaded versions: with problems above, a version they name may be missing.
+    errata, found = errata_by_version(errata_files, resolved) if not problems else ({}, [])
+    glossary, glossary_problems = load_glossary(root)
+    problems += found + glossary_problems
     if problems:
         raise StandardsError(problems)
-    return Catalog(resolved.values())
+    for ref, standards in resolved.items():  # bases resolve first, so an overlay's base already has its errata
+        base = resolved[standards.extends.ref] if standards.extends is not None else None
+        resolved[ref] = dataclasses.replace(standards, errata=errata.get(ref, ()), extends=base)
+    return Catalog(resolved.values(), glossary)
 
 
 def write_lock(root: Path | None = None) -> list[str]:
-    """Add newly published standards files and new question files to the lock file, never changing an existing
+    """Add newly published standards, question and errata files to the lock file, never changing an existing
     entry. Returns the names added; raises StandardsError when a file cannot be read."""
     root = (root or default_root()).resolve()
     files, problems = parse_all(_discover(root), root)
-    question_files, question_problems = _parse_questions(root)
-    if problems or question_problems:
-        raise StandardsError(problems + question_problems)
-    return add_to_lock(_locked(files, question_files), root)
+    question_files, question_problems = parse_question_files(root)
+    errata_files, errata_problems = parse_errata_files(root)
+    if problems or question_problems or errata_problems:
+        raise StandardsError(problems + question_problems + errata_problems)
+    return add_to_lock(_locked(files, question_files, (e.locked() for e in errata_files)), root)
 
 
-def _locked(files: Iterable[ParsedFile], question_files: Iterable[ParsedQuestions]) -> list[LockedFile]:
+def _locked(
+    files: Iterable[ParsedFile], question_files: Iterable[ParsedQuestions], others: Iterable[LockedFile]
+) -> list[LockedFile]:
     standards = [LockedFile(f.path, f.label, f.sha256, f.content.status is Status.published) for f in files]
     published = Status.published
-    return standards + [LockedFile(q.path, q.label, q.sha256, q.content.status is published) for q in question_files]
-
-
-def _parse_questions(root: Path) -> tuple[list[ParsedQuestions], list[StandardsProblem]]:
-    """Every question file under ``root`` (``<set>/questions/*.yaml``), and the problems of those that fail."""
-    parsed: list[ParsedQuestions] = []
-    problems: list[StandardsProblem] = []
-    for path in sorted(root.glob("*/questions/*.yaml")):
-        try:
-            parsed.append(parse_question_file(path, root=root))
-        except StandardsError as error:
-            problems.extend(error.problems)
-    return parsed, problems
-
-
-def _questions_by_version(
-    question_files: Sequence[ParsedQuestions], known: Iterable[str]
-) -> tuple[dict[str, ParsedQuestions], list[StandardsProblem]]:
-    """Which question file each version asks, from the files' ``versions``; a version named twice, or one that
-    does not exist, is a problem at the line that names it."""
-    by_ref: dict[str, ParsedQuestions] = {}
-    problems: list[StandardsProblem] = []
-    known = set(known)
-    for parsed in question_files:
-        for ref in parsed.content.versions:
-            if ref in by_ref:
-                message = f"{ref} already takes its questions from {by_ref[ref].label}"
-                problems.append(StandardsProblem(parsed.label, parsed.versions_line, None, message))
-            elif ref not in known:
-                message = f"names {ref}, which is not a version"
-                problems.append(StandardsProblem(parsed.label, parsed.versions_line, None, message))
-            by_ref[ref] = parsed
-    return by_ref, problems
+    questions = [LockedFile(q.path, q.label, q.sha256, q.content.status is published) for q in question_files]
+    return standards + questions + list(others)

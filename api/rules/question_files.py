@@ -7,7 +7,7 @@ distinct ids, no envelope field), each problem named with file, line and questio
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -247,3 +247,35 @@ def resolve_questions(
         completeness=own.completeness or base_set.completeness,
     )
     return Asked(merged, label, parsed.sha256), problems
+
+
+def parse_question_files(root: Path) -> tuple[list[ParsedQuestions], list[StandardsProblem]]:
+    """Every question file under ``root`` (``<set>/questions/*.yaml``), and the problems of those that fail."""
+    parsed: list[ParsedQuestions] = []
+    problems: list[StandardsProblem] = []
+    for path in sorted(root.glob("*/questions/*.yaml")):
+        try:
+            parsed.append(parse_question_file(path, root=root))
+        except StandardsError as error:
+            problems.extend(error.problems)
+    return parsed, problems
+
+
+def questions_by_version(
+    question_files: Sequence[ParsedQuestions], known: Iterable[str]
+) -> tuple[dict[str, ParsedQuestions], list[StandardsProblem]]:
+    """Which question file each version asks, from the files' ``versions``; a version named twice, or one that
+    does not exist, is a problem at the line that names it."""
+    by_ref: dict[str, ParsedQuestions] = {}
+    problems: list[StandardsProblem] = []
+    known = set(known)
+    for parsed in question_files:
+        for ref in parsed.content.versions:
+            if ref in by_ref:
+                message = f"{ref} already takes its questions from {by_ref[ref].label}"
+                problems.append(StandardsProblem(parsed.label, parsed.versions_line, None, message))
+            elif ref not in known:
+                message = f"names {ref}, which is not a version"
+                problems.append(StandardsProblem(parsed.label, parsed.versions_line, None, message))
+            by_ref[ref] = parsed
+    return by_ref, problems

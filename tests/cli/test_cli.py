@@ -365,6 +365,7 @@ def test_standards_show_lists_the_rules(capsys: pytest.CaptureFixture[str]) -> N
     shown = {line.split()[0] for line in out.splitlines() if line and not line.startswith(" ")}
     assert "senco.time" in shown
     assert rule_ids("national@2026.1") <= shown
+    assert "senco.qualification                  known error: It may wrongly find that a legal duty is not met." in out
 
 
 def test_standards_show_unknown_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.config import Settings
-from api.engine import render
+from api.engine import notes, render
+from api.engine.notes import notes_for
 from api.rules.catalog import Catalog
 from api.service import audits as audit_service
 from api.service.access import Principal, Role
@@ -461,6 +462,12 @@ def test_upload_problems_are_shown_beside_the_file_field(world: World) -> None:
 # ---------------------------------------------------------------------------------------------- reports
 
 
+def world_catalog(world: World) -> Catalog:
+    """The catalogue the app serves."""
+    catalog: Catalog = world.client.app.state.services.catalog  # type: ignore[attr-defined]
+    return catalog
+
+
 def stored_report(world: World, audit_id: str) -> Mapping[str, Any]:
     """The report as the service gives it to the pages (the API's JSON writes some whole numbers as floats)."""
     services = world.client.app.state.services  # type: ignore[attr-defined]
@@ -500,7 +507,7 @@ def test_report_page_and_downloads(world: World) -> None:
     assert as_md.status_code == 200
     assert as_md.headers["content-type"] == "text/markdown; charset=utf-8"
     assert as_md.headers["content-disposition"] == f'attachment; filename="gap-report-{URN}-2026-11-02.md"'
-    assert as_md.text == render.to_markdown(stored)
+    assert as_md.text == render.to_markdown(stored, notes_for(world_catalog(world), stored))
 
     compare = world.client.get(f"/audits/{world.audit_id}/compare", params={"standards": "national@2025.1"})
     assert compare.status_code == 200
@@ -656,7 +663,8 @@ def test_share_link_opens_read_only_without_a_session(world: World) -> None:
     assert report.status_code == 200
     assert "Gap report" in report.text
     stored = stored_report(world, world.audit_id)
-    for kind, text in (("csv", render.to_csv([stored])), ("md", render.to_markdown(stored))):
+    markdown = render.to_markdown(stored, notes_for(world_catalog(world), stored))
+    for kind, text in (("csv", render.to_csv([stored])), ("md", markdown)):
         download = governor.get(f"{path}/audits/{world.audit_id}/report.{kind}")
         assert download.status_code == 200
         assert download.headers["content-disposition"] == f'attachment; filename="gap-report-{URN}-2026-11-02.{kind}"'
@@ -728,3 +736,58 @@ def test_trust_overview_shows_each_school_by_domain_only_to_its_trust(world: Wor
     school_client = world.fresh()
     sign_in(school_client, world.key("school"))
     assert school_client.get(f"/trusts/{TRUST}").status_code == 404
+
+
+def page_text(response: httpx.Response) -> str:
+    """A page's text without tags, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
+
+
+def test_report_page_shows_the_known_errors_and_marks_the_findings_they_affect(world: World) -> None:
+    sign_in(world.client, world.key("school"))
+    page = world.client.get(f"/audits/{world.audit_id}/report")
+    assert page.status_code == 200
+    banner = re.search(r'<div class="govuk-notification-banner"[^>]*id="known-errors">(.*?)</ul>', page.text, re.S)
+    assert banner, "no known-errors banner"
+    assert page.text.index("govuk-notification-banner") < page.text.index('id="urgent-gaps"'), "near the top"
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", banner.group(1))).split())
+    assert "Known errors in national@2026.1" in words
+    errata = world_catalog(world).get("national@2026.1").errata
+    for error in errata:
+        assert " ".join(error.problem.split()) in words
+        assert " ".join(error.effect.split()) in words
+    marks = re.findall(r'<dt class="govuk-summary-list__key">Known error</dt><dd[^>]*>(.*?)</dd>', page.text, re.S)
+    assert len(marks) == len({error.rule for error in errata})
+    assert all('href="#known-errors"' in mark for mark in marks)
+    assert 'This finding may be wrong: <a class="govuk-link" href="#known-errors">see known errors</a>.' in page.text
+    json_report = world.client.get(f"/v1/audits/{world.audit_id}/report", headers=world.admin).json()
+    assert not {"errata", "glossary", "notes"} & set(json_report), "stored reports stay as stored"
+
+
+def test_report_page_footnotes_unconfirmed_paragraphs_says_what_the_standards_are_and_has_a_glossary(
+    world: World,
+) -> None:
+    sign_in(world.client, world.key("school"))
+    page = world.client.get(f"/audits/{world.audit_id}/report")
+    text = page_text(page)
+    assert "paragraph number to be confirmed" not in text
+    assert text.count(notes.UNCONFIRMED) == 1
+    assert "paragraph 6.87*" in text
+    assert text.count(notes.BASELINE) == 1
+    glossary = re.search(r'id="glossary">.*?<dl[^>]*>(.*?)</dl>', page.text, re.S)
+    assert glossary, "no glossary"
+    terms = [html.unescape(t) for t in re.findall(r'<dt class="govuk-summary-list__key">(.*?)</dt>', glossary.group(1))]
+    assert len(terms) == len(set(terms))
+    assert {"SEND", "SENCO", "TA", "FTE", "URN"} <= set(terms)
+    before = text.split("Words and abbreviations", 1)[0]
+    assert [t.term for t in world_catalog(world).glossary.used_in([before])] == terms
+
+
+def test_a_shared_report_shows_the_same_notes(world: World) -> None:
+    token = sign_in(world.client, world.key("school"))
+    path, _ = create_share(world, token)
+    shared = world.fresh().get(f"{path}/audits/{world.audit_id}/report")
+    assert shared.status_code == 200
+    assert 'id="known-errors"' in shared.text
+    assert 'id="glossary"' in shared.text
+    assert notes.BASELINE in page_text(shared)

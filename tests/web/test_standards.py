@@ -48,3 +48,35 @@ def test_an_unknown_version_is_404_naming_the_known(client: TestClient) -> None:
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
         assert "national@2026.1" in response.json()["detail"]
+
+
+def test_the_errata_of_a_version_are_served_as_its_catalogue_has_them(client: TestClient, catalog: Catalog) -> None:
+    response = client.get("/v1/standards/national/2026.1/errata")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    standards = catalog.get("national@2026.1")
+    assert body["standards"] == "national@2026.1"
+    assert [(e["rule"], e["severity"], e["problem"]) for e in body["errata"]] == [
+        (e.rule, e.severity.value, e.problem) for e in standards.errata
+    ]
+    first = body["errata"][0]
+    assert first["title"] == standards.rule(first["rule"]).title  # type: ignore[union-attr]
+    known = standards.errata[0]
+    assert first["recorded_for"] == "national@2026.1"
+    assert (first["status"], first["corrected_by"], first["file"]) == (known.status, known.corrected_by, known.file)
+    assert first["published_on"] == (known.published_on.isoformat() if known.published_on else None)
+    assert first["file"] == "national/errata/2026-12.yaml"
+    assert first["severity_words"].endswith(".")
+
+
+def test_an_overlay_serves_its_own_errata_and_those_it_inherits(client: TestClient) -> None:
+    body = client.get("/v1/standards/somerset-example/2026.1/errata").json()
+    recorded = {e["recorded_for"] for e in body["errata"]}
+    assert recorded == {"somerset-example@2026.1", "national@2026.1"}
+    assert body["errata"][0]["rule"] == "published.local-offer-link"
+
+
+def test_the_errata_of_an_unknown_version_are_404(client: TestClient) -> None:
+    response = client.get("/v1/standards/national/1999.1/errata")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"

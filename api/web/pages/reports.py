@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.engine import notes as report_notes
 from api.engine import render
 from api.engine.report_body import ReportBody
 from api.errors import StandardsNotFound
@@ -76,8 +78,10 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
     others = [s.ref for s in services.catalog.all() if s.ref != current]
     points = [(long_date(item.audit_date), item.score) for item in reversed(history)]
     labels = _question_labels(services, current)
+    unanswered = [labels.get(path, path) for path in report["missing_inputs"]]
     return {
-        "unanswered": [labels.get(path, path) for path in report["missing_inputs"]],
+        **reading_aids(services, report, [*unanswered, f"URN {urn}", change]),
+        "unanswered": unanswered,
         "title": f"Gap report, {report['school'].get('name') or urn}",
         "report": report,
         "urgent": [r for r in report["results"] if r["gap"] is not None][:3],
@@ -96,6 +100,39 @@ def report_context(services: Services, principal: Principal, audit_id: str, base
             {**item.model_dump(), "title": titles.get(item.rule, item.rule)} for item in adjusted.exceptions
         ],
         "sign_offs": sign_offs,
+    }
+
+
+def reading_aids(services: Services, report: Mapping[str, Any], shown: list[str]) -> dict[str, Any]:
+    """What report.html shows to help readers: the known errors of the report's version (heading, intro, and each
+    group of errors with the titles of the findings it affects, what they may show wrongly and what is wrong), the
+    mark of each affected finding by rule id, whether a source shown has an unconfirmed paragraph number, the
+    sentence saying what the standards are, and the glossary terms the page uses (in the report's texts, the errata
+    and the page's other ``shown`` texts)."""
+    notes = report_notes.notes_for(services.catalog, report)
+    groups = report_notes.group_errata(report, notes.errata)
+    errata = [
+        {"titles": g.titles, "text": report_notes.group_text(g, short=True), "problem": g.problem} for g in groups
+    ]
+    texts = [
+        *report_notes.report_texts(report),
+        *shown,
+        *(" ".join([*g.titles, report_notes.group_text(g)]) for g in groups),
+    ]
+    return {
+        "errata": {
+            "heading": report_notes.errata_heading(report, notes.errata),
+            "intro": report_notes.errata_intro(notes.errata),
+            "groups": errata,
+        }
+        if errata
+        else None,
+        "known_error_marks": report_notes.finding_marks(notes.errata),
+        "known_errors_id": report_notes.KNOWN_ERRORS_ID,
+        "see_known_errors": report_notes.SEE_KNOWN_ERRORS,
+        "unconfirmed": report_notes.UNCONFIRMED if report_notes.any_unconfirmed(report["results"]) else None,
+        "baseline": report_notes.BASELINE,
+        "glossary": notes.glossary.used_in(texts),
     }
 
 
@@ -122,12 +159,13 @@ def report_body(services: Services, principal: Principal, audit_id: str, standar
     )
 
 
-def _csv(report: ReportBody) -> str:
+def _csv(report: ReportBody, notes: report_notes.ReportNotes) -> str:
     return render.to_csv([report])
 
 
 DOWNLOADS = {"csv": ("text/csv", _csv), "md": ("text/markdown", render.to_markdown)}
-"""Each download of a report: its file extension, media type and how its text is made."""
+"""Each download of a report: its file extension, media type and how its text is made (from the report and its
+notes: the known errors of its version and the glossary)."""
 
 
 async def report_download(request: Request, services: Services, principal: Principal, audit_id: str) -> Response:
@@ -138,7 +176,8 @@ async def report_download(request: Request, services: Services, principal: Princ
     media_type, text = DOWNLOADS[kind]
     name = f"gap-report-{report['school']['urn']}-{report['audit_date']}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(text(report), media_type=f"{media_type}; charset=utf-8", headers=headers)
+    notes = report_notes.notes_for(services.catalog, report)
+    return Response(text(report, notes), media_type=f"{media_type}; charset=utf-8", headers=headers)
 
 
 @router.get("/audits/{audit_id}/report.csv")

@@ -11,7 +11,13 @@ from api.contract.json_schema import audit_json_schema
 from api.rules.diff import diff_standards
 from api.web.deps import ServicesDep
 from api.web.params import problems
-from api.web.schemas.standards import StandardsDetail, StandardsDiff, StandardsQuestions, StandardsSummary
+from api.web.schemas.standards import (
+    StandardsDetail,
+    StandardsDiff,
+    StandardsErrata,
+    StandardsQuestions,
+    StandardsSummary,
+)
 
 router = APIRouter(prefix="/v1/standards", tags=["standards"])
 NOT_FOUND = problems(404)
@@ -51,6 +57,20 @@ async def get_questions(services: ServicesDep, set_name: str, version: str) -> S
     """The questions a version asks, in order, by the sections of the form: kind, label, hint, unit, limits and
     choices of each."""
     return StandardsQuestions.of(services.catalog.get(f"{set_name}@{version}"))
+
+
+@router.get(
+    "/{set_name}/{version}/errata",
+    operation_id="getStandardsErrata",
+    response_model=StandardsErrata,
+    responses=NOT_FOUND,
+)
+async def get_errata(services: ServicesDep, set_name: str, version: str) -> StandardsErrata:
+    """The known errors of a version: for each, the rule, how grave it is, what is wrong, what a report under the
+    version may show wrongly, and the version that corrects it once there is one. An overlay lists its own and
+    those of the version it extends, for the rules it inherits unchanged. Published versions never change, so their
+    errors are recorded here (and shown on the reports), not corrected in place."""
+    return StandardsErrata.of(services.catalog.get(f"{set_name}@{version}"))
 
 
 class SchemaResponse(JSONResponse):

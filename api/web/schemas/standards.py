@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.contract.questions import Question
 from api.rules.catalog import Standards
+from api.rules.errata import KnownError, Severity
+from api.rules.schema import Status
 
 
 class StandardsIdentity(BaseModel):
@@ -140,3 +143,59 @@ class StandardsQuestions(BaseModel):
             for s in standards.questions.sections
         ]
         return cls(standards=standards.ref, questions_file=standards.questions_file, sections=sections)
+
+
+class KnownErrorOut(BaseModel):
+    """One known error of a standards version, from an errata file (``standards/<set>/errata/``): the rule it is
+    about, how grave it is, what is wrong and what a report under the version may show wrongly."""
+
+    rule: str = Field(description="The rule's id, e.g. senco.qualification.")
+    title: str = Field(description="The rule's title in this version.")
+    severity: Severity = Field(
+        description="wrong_statutory_finding (may find a legal duty not met wrongly), overstated_basis (treats "
+        "guidance as law), wrong_citation, calibration (a limit or weight wrong for some schools) or wording."
+    )
+    severity_words: str = Field(description="The severity as a sentence in plain English.")
+    problem: str = Field(description="What is wrong, in plain English.")
+    effect: str = Field(description="What a report under this version may show wrongly.")
+    versions: list[str] = Field(description="Every version (SET@VERSION) the errata file says it affects.")
+    recorded_for: str = Field(
+        description="The version the errata file names: this one, or the version an overlay extends (an overlay "
+        "inherits the known errors of the rules it inherits unchanged)."
+    )
+    corrected_by: str | None = Field(description="The version (SET@VERSION) that corrects it, once there is one.")
+    file: str = Field(description="The errata file, under standards/.")
+    status: Status = Field(description="The errata file's status: a published one is locked and never changes.")
+    published_on: dt.date | None = Field(description="When the errata file was published (none for a draft).")
+
+    @classmethod
+    def of(cls, error: KnownError, standards: Standards) -> KnownErrorOut:
+        """A known error of ``standards`` as the API shows it (the title is the rule's in that version)."""
+        rule = standards.rule(error.rule)
+        return cls(
+            rule=error.rule,
+            title=rule.title if rule is not None else error.rule,
+            severity=error.severity,
+            severity_words=error.severity.words,
+            problem=error.problem,
+            effect=error.effect,
+            versions=list(error.versions),
+            recorded_for=error.recorded_for,
+            corrected_by=error.corrected_by,
+            file=error.file,
+            status=error.status,
+            published_on=error.published_on,
+        )
+
+
+class StandardsErrata(BaseModel):
+    """The known errors of a standards version, in the order of its errata files. Reports scored against it show
+    them; the stored reports themselves never change."""
+
+    standards: str = Field(description="SET@VERSION.")
+    errata: list[KnownErrorOut]
+
+    @classmethod
+    def of(cls, standards: Standards) -> StandardsErrata:
+        """The known errors of a loaded version."""
+        return cls(standards=standards.ref, errata=[KnownErrorOut.of(error, standards) for error in standards.errata])
