@@ -75,10 +75,23 @@ def _citation(source: Mapping[str, Any]) -> str:
     return f"{source['title']}, {citation_ref(source)}"
 
 
-def _measured(result: Mapping[str, Any]) -> str:
+RATING_WORDS = {
+    "in_place": "in place",
+    "partly_in_place": "partly in place",
+    "not_in_place": "not in place",
+    "not_applicable": "not applicable",
+}
+"""A practice statement's rating as a report says it."""
+
+
+def measured_words(result: Mapping[str, Any]) -> str:
+    """What a finding measured, as people read it: "yes"/"no", a long date, "12.5%", "0.6 FTE", a statement's
+    rating in words ("partly in place"), or "none"."""
     value, unit = result["measured"]["value"], result["measured"]["unit"]
     if value is None:
         return "none"
+    if isinstance(value, str) and value in RATING_WORDS:
+        return RATING_WORDS[value]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str) and len(value) == 10 and value[4] == "-":
@@ -86,6 +99,12 @@ def _measured(result: Mapping[str, Any]) -> str:
     if unit == "%":
         return f"{value}%"
     return f"{value} {unit}" if unit else str(value)
+
+
+def reference_words(reference: Mapping[str, Any]) -> str:
+    """A provisional limit's reference point as a report says it: its text, then where it comes from."""
+    where = reference["title"] + (f", {reference['ref']}" if reference.get("ref") else "")
+    return f"{reference['text']} ({where})"
 
 
 def headline(report: Mapping[str, Any]) -> list[str]:
@@ -146,7 +165,9 @@ def to_text(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str:
         if result["rule"] in marks:
             lines.append(f"  Known error: {marks[result['rule']]}: {SEE_KNOWN_ERRORS} above.")
         if result["status"] not in ("not_applicable", "not_assessed"):
-            lines.append(f"  Measured: {_measured(result)}")
+            lines.append(f"  Measured: {measured_words(result)}")
+        if result.get("reference"):
+            lines.append(f"  Reference point: {reference_words(result['reference'])}")
         if result["gap"] is not None:
             lines.append(f"  To close the gap: {result['gap']['text']}")
             lines.append(f"  Why it matters: {result['message']['why']}")
@@ -174,7 +195,7 @@ def to_markdown(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str
         gap = result["gap"]["text"] if result["gap"] else ""
         title = result["title"] + (" (provisional)" if result["provisional"] else "")
         title += " (known error)" if result["rule"] in marks else ""
-        out.append(f"| {title} | {STATUS_WORDS[result['status']]} | {_measured(result)} | {gap} |")
+        out.append(f"| {title} | {STATUS_WORDS[result['status']]} | {measured_words(result)} | {gap} |")
     shortfalls = [result for result in report["results"] if result["gap"] is not None]
     for result in shortfalls:
         out += ["", f"## {STATUS_WORDS[result['status']]}: {result['title']}", ""]
@@ -186,6 +207,8 @@ def to_markdown(report: Mapping[str, Any], notes: ReportNotes = NO_NOTES) -> str
             f"- **How to close it:** {result['gap']['text']} {result['message']['how']}",
             "- **Source:** " + "; ".join(_citation(s) for s in result["sources"]),
         ]
+        if result.get("reference"):
+            out.append(f"- **Reference point:** {reference_words(result['reference'])}")
     if any_unconfirmed(shortfalls):
         out += ["", UNCONFIRMED]
     used = notes.glossary.used_in(out)

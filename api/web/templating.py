@@ -25,7 +25,7 @@ def long_date(value: Any) -> str:
 
 
 def _measured(result: dict[str, Any]) -> str:
-    return render._measured(result)
+    return render.measured_words(result)
 
 
 def _limit_text(result: dict[str, Any]) -> str:
@@ -49,6 +49,7 @@ def _limit_text(result: dict[str, Any]) -> str:
 
 TEMPLATES.env.filters["long_date"] = long_date
 TEMPLATES.env.filters["measured"] = _measured
+TEMPLATES.env.filters["reference_words"] = render.reference_words
 TEMPLATES.env.filters["limit_text"] = _limit_text
 TEMPLATES.env.globals["status_words"] = render.STATUS_WORDS
 TEMPLATES.env.globals["basis_words"] = {key: value.capitalize() for key, value in render.BASIS_WORDS.items()}

@@ -171,3 +171,16 @@ def test_a_reference_citing_an_unknown_source_is_refused(tmp_path: Path) -> None
     with pytest.raises(StandardsError) as raised:
         load_catalog(overlay_with(tmp_path, rule))
     assert any("reference cites unknown source 'nowhere'" in str(p) for p in raised.value.problems)
+
+
+def test_reports_show_the_reference_point_and_a_statement_s_rating_in_words(tmp_path: Path) -> None:
+    from api.engine import render
+
+    standards = load_catalog(overlay_with(tmp_path, COHORT_RULE)).get("somerset-example@2026.1")
+    audit = minimal_audit(pupils={"on_roll": 100, "sen_support": 8, "ehcp": 2}, published={"local_offer_link": False})
+    report = Scorer(standards).score(validate_audit(audit, questions=standards.questions)).to_dict()
+    expected = f"About 1 in 5 pupils in England has SEND. ({standards.sources['sen-stats-2025'].title}, Table 1)"
+    assert f"  Reference point: {expected}" in render.to_text(report)
+    assert f"- **Reference point:** {expected}" in render.to_markdown(report)
+    rated = {"measured": {"value": "partly_in_place", "unit": None}}
+    assert render.measured_words(rated) == "partly in place"
