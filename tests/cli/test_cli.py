@@ -348,7 +348,7 @@ def test_standards_list_shows_every_version(capsys: pytest.CaptureFixture[str]) 
     code, out, err = run(capsys, "standards", "list")
     assert code == 0, err
     refs = yaml_refs()
-    assert len(refs) == 3
+    assert len(refs) == 4
     for ref in refs:
         assert ref in out
 

@@ -146,5 +146,6 @@ def test_an_unknown_version_is_one_line_naming_the_known(capsys: pytest.CaptureF
     code, out, err = run_oap(capsys, "fields", "--standards", "national@2099.1")
     assert (code, out) == (1, "")
     assert err == (
-        "oap: there is no standards version national@2099.1; known versions: national@2025.1, national@2026.1\n"
+        "oap: there is no standards version national@2099.1; known versions: national@2025.1, national@2026.1, "
+        "national@2026.2\n"
     )

@@ -39,11 +39,20 @@ def decision(model: type[BaseModel], data: Any) -> tuple[str, Any]:
         return "refused", sorted((p.field, p.message) for p in problems_from(error))
 
 
+SERVED = {"national@2025.1", "national@2026.1"}
+"""The versions the static audit model served. Cases written only for others (an overlay's own questions, a later
+version's new ones) may answer questions it never had."""
+
+
 def accepted() -> list[Any]:
-    """Audits the static model accepted: the example, 200 demo audits, every case audit, and a plan that is none."""
+    """Audits the static model accepted: the example, 200 demo audits, every case audit of the versions it served, and
+    a plan that is none."""
     audits: list[Any] = [example_audit(), *generate_audits(200)]
     for path in sorted(CASES.glob("*.yaml")):
-        audits += [minimal_audit(**case["audit"]) for case in yaml.safe_load(path.read_text())["cases"]]
+        data = yaml.safe_load(path.read_text())
+        for case in data["cases"]:
+            if SERVED & set(case.get("standards", data["standards"])):
+                audits.append(minimal_audit(**case["audit"]))
     audit = copy.deepcopy(example_audit())
     audit["governance"]["accessibility_plan_reviewed_on"] = None
     return [*audits, audit]
@@ -56,7 +65,7 @@ def as_json(audit: Any) -> Any:
 
 def test_the_audits_the_contract_accepted_are_accepted_with_their_answers(national: type[BaseModel]) -> None:
     audits = accepted()
-    assert len(audits) > 440
+    assert len(audits) > 400
     refused = [(audit, outcome) for audit in audits if (outcome := decision(national, audit)) != ("ok", as_json(audit))]
     assert refused == []
 

@@ -178,7 +178,9 @@ def test_bands_start_at_zero_and_rise(catalog: Catalog) -> None:
         (dt.date(2026, 8, 31), NATIONAL_2025),
         (dt.date(2026, 9, 1), NATIONAL_2026),
         (dt.date(2026, 10, 1), NATIONAL_2026),
-        (dt.date(2030, 1, 1), NATIONAL_2026),
+        (dt.date(2026, 12, 31), NATIONAL_2026),  # the autumn term of 2026 keeps 2026.1
+        (dt.date(2027, 1, 1), "national@2026.2"),
+        (dt.date(2030, 1, 1), "national@2026.2"),
     ],
 )
 def test_for_date_picks_the_version_in_effect(catalog: Catalog, on: dt.date, ref: str) -> None:
