@@ -10,7 +10,7 @@ import pytest
 
 from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog
-from tests.conftest import example_audit, valid
+from tests.conftest import example_audit, loaded_catalog, valid
 
 NEW = "national@2026.2"
 OLD = "national@2026.1"
@@ -18,7 +18,7 @@ OLD = "national@2026.1"
 
 def full_audit() -> dict[str, Any]:
     """The bundled example audit (audit date 2 November 2026; its SEN information report was updated on 30 September
-    2025, 13 months before) with the answers to the questions 2026.2 adds."""
+    2025, 13 months before) with the answers to the questions 2026.2 adds, every practice statement in place."""
     audit = example_audit()
     audit["senco"].update(
         is_head_or_acting_head=False,
@@ -30,6 +30,10 @@ def full_audit() -> dict[str, Any]:
     audit["governance"]["sen_information_report_published"] = True
     audit["inclusion"] = {"school_send_pct": 20.2, "la_send_pct": 18.0, "part_time_timetables": 0, "left_roll_send": 1}
     audit["outcomes"].update(persistent_absence_send_pct=28.0, persistent_absence_all_pct=19.0)
+    for question in loaded_catalog().get(NEW).questions.questions:  # every practice statement in place, with evidence
+        if question.kind == "statement":
+            section, name = question.id.split(".")
+            audit.setdefault(section, {})[name] = {"rating": "in_place", "evidence": "Governors' visit notes, 2026"}
     return audit
 
 
