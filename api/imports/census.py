@@ -2,7 +2,8 @@
 
 * SEN: "Special educational needs in England", school-level underlying data (the wide file,
   ``sen_school_level_underlying_data.csv``): ``URN``, ``Total pupils``, ``SEN support``, ``EHC plan`` →
-  ``pupils.on_roll``, ``pupils.sen_support``, ``pupils.ehcp``. The January census.
+  ``pupils.on_roll``, ``pupils.sen_support``, ``pupils.ehcp``, and from those three the share of pupils with SEND
+  → ``inclusion.school_send_pct``. The January census.
 * Workforce: "School workforce in England", size of the school workforce, school level: ``school_urn``,
   ``fte_all_teachers``, ``fte_teaching_assistants`` → ``staffing.teachers_fte``, ``staffing.ta_fte``, and when
   the file has them, ``hc_all_teachers`` and ``hc_teaching_assistants`` (headcounts) → ``training.teachers_total``
@@ -148,7 +149,21 @@ def parse(spec: CensusFormat, cells: Sequence[str], positions: Mapping[str, int]
         raise RowRejected(
             f"SEN support ({sen_support}) and EHC plan ({ehcp}) add up to more than Total pupils ({on_roll})"
         )
+    if on_roll and "pupils.sen_support" in values and "pupils.ehcp" in values:
+        values[SEND_SHARE] = share_percent(sen_support + ehcp, on_roll)
     return SchoolFigures(urn, values)
+
+
+SEND_SHARE = "inclusion.school_send_pct"
+"""The share of the school's pupils with SEND (SEN support or an EHC plan), in percent: worked out from the SEN file's
+three figures, and asked by the versions that compare it with the local authority's (national@2026.2 onwards; a
+draft of a version that does not ask it leaves it out)."""
+
+
+def share_percent(part: int, whole: int) -> float:
+    """``part`` as a percentage of ``whole`` (more than 0), rounded half up to one decimal, in exact integer
+    arithmetic: 31 of 249 pupils is 12.4."""
+    return ((2000 * part + whole) // (2 * whole)) / 10
 
 
 def merge_prefill(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +141,12 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]], 
 def sen_body(urn: str, on_roll: int, sen_support: int | None, ehcp: int) -> dict[str, Any]:
     """A draft body prefilled from the SEN file."""
     pupils = {"on_roll": on_roll, "ehcp": ehcp} | ({} if sen_support is None else {"sen_support": sen_support})
-    return {"school": {"urn": urn}, "pupils": pupils}
+    body: dict[str, Any] = {"school": {"urn": urn}, "pupils": pupils}
+    if sen_support is not None and on_roll:  # the share of pupils with SEND, worked out from the three figures
+        body["inclusion"] = {
+            "school_send_pct": math.floor(Fraction(1000 * (sen_support + ehcp), on_roll) + Fraction(1, 2)) / 10
+        }
+    return body
 
 
 def provenance(origin: dict[str, str], *paths: str) -> dict[str, dict[str, str]]:
@@ -147,7 +154,7 @@ def provenance(origin: dict[str, str], *paths: str) -> dict[str, dict[str, str]]
     return dict.fromkeys(paths, origin)
 
 
-PUPIL_PATHS = ("pupils.on_roll", "pupils.sen_support", "pupils.ehcp")
+PUPIL_PATHS = ("pupils.on_roll", "pupils.sen_support", "pupils.ehcp", "inclusion.school_send_pct")
 STAFF_PATHS = ("staffing.teachers_fte", "staffing.ta_fte", "training.teachers_total", "training.tas_total")
 
 
@@ -382,9 +389,10 @@ def test_drafts_keep_what_the_school_typed(engine: Engine) -> None:
         "senco": {"designated": True, "on_slt": False},
         "staffing": {"teachers_fte": 12.8, "ta_fte": 10.82},
         "training": {"teachers_total": 14, "tas_total": 17},
+        "inclusion": {"school_send_pct": 20.2},  # the census's own share (45 of 223), said to come from it
     }
     assert notes == {
-        **provenance(SEN_2025, "pupils.sen_support", "pupils.ehcp"),
+        **provenance(SEN_2025, "pupils.sen_support", "pupils.ehcp", "inclusion.school_send_pct"),
         **provenance(WORKFORCE_2024, *STAFF_PATHS),
     }
 
@@ -461,7 +469,10 @@ SEN_COLUMNS = [column.title for column in census.SEN.columns]
 @pytest.mark.parametrize(
     ("cells", "values"),
     [
-        (["113328", "", "", "223", "35", "10"], {"pupils.on_roll": 223, "pupils.sen_support": 35, "pupils.ehcp": 10}),
+        (
+            ["113328", "", "", "223", "35", "10"],
+            {"pupils.on_roll": 223, "pupils.sen_support": 35, "pupils.ehcp": 10, "inclusion.school_send_pct": 20.2},
+        ),
         (["113328", "", "", "223", "x", "c"], {"pupils.on_roll": 223}),
         (["113328", "", "", "z", "SUPP", ".."], {}),
         (["113328", "", "", " 5 ", "low", ""], {"pupils.on_roll": 5}),
@@ -714,3 +725,10 @@ def test_cli_asks_for_the_database_to_be_migrated_first(
     code, out, err = oap(capsys, "import", "gias", str(FIXTURES / "gias-2025-01.csv"))
     assert (code, out) == (2, "")
     assert "run 'oap db upgrade' first" in err
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "share"), [(31, 249, 12.4), (1, 16, 6.3), (1, 8, 12.5), (0, 5, 0.0), (7, 7, 100.0)]
+)
+def test_the_share_of_pupils_with_send_is_rounded_half_up_to_one_decimal(part: int, whole: int, share: float) -> None:
+    assert census.share_percent(part, whole) == share
