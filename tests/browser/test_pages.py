@@ -183,7 +183,7 @@ def test_a_council_statement_is_rated_saved_reopened_and_reported(page: Page, se
     statement = page.get_by_role("group", name=STATEMENT_TITLE)
     expect(statement.get_by_role("radio")).to_have_count(5)  # three ratings, not applicable, not answered
     statement.get_by_label("Partly in place").check()
-    evidence = page.get_by_label("Evidence: where it sits")
+    evidence = page.locator("#f-classroom-visual-timetables-evidence")  # the evidence box of this statement
     expect(evidence).to_have_attribute("maxlength", "500")
     evidence.fill("Learning walk in March; photographs of every classroom")
     check_page(page, "21-form-statement")

@@ -86,13 +86,18 @@ def test_lock_file_hashes_match_the_real_files() -> None:
         for path in STANDARDS.glob("*/*.yaml")
         if raw(path.relative_to(STANDARDS).as_posix())["status"] == "published"
     }
-    published_questions = {
+    published_data = {  # question files and errata files are locked like standards files once published
         path.relative_to(STANDARDS).as_posix()
-        for path in STANDARDS.glob("*/questions/*.yaml")
+        for pattern in ("*/questions/*.yaml", "*/errata/*.yaml")
+        for path in STANDARDS.glob(pattern)
         if raw(path.relative_to(STANDARDS).as_posix())["status"] == "published"
     }
-    assert {"national/2025.1.yaml", "national/2026.1.yaml"} <= published
-    assert set(entries) == published | published_questions
+    assert {
+        "national/2025.1.yaml",
+        "national/2026.1.yaml",
+        "national/errata/2026-12.yaml",
+    } <= published | published_data
+    assert set(entries) == published | published_data
     for name, digest in entries.items():
         assert digest == sha256_of(STANDARDS / name), f"{name} does not match {LOCK_FILE}"
 

@@ -46,7 +46,11 @@ def trust_overview(
     report_ids = [item.report_id for item in items if item.report_id]
     with session_scope(engine) as session:
         scores_of = repository.list_domain_scores(session=session, report_ids=report_ids)
-    titles = domain_titles(catalog=catalog)
+    # The columns are the domains the counted reports score (every version's domains when none is counted yet), so a
+    # version a school was not scored against does not add empty columns.
+    every = domain_titles(catalog=catalog)
+    scored = {domain for scores in scores_of.values() for domain in scores}
+    titles = {domain: title for domain, title in every.items() if domain in scored} or every
     national = max((s for s in catalog.all() if s.set == "national"), key=lambda s: s.effective_from)
     bands = sorted(national.bands, key=lambda band: band.min_score)
 
