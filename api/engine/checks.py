@@ -175,10 +175,10 @@ def _ratio(check: check_kinds.RatioCheck, view: RuleView) -> Evaluator:
         top = numerator(values)
         if top == 0:
             return Finding(view, when_zero, 0)
-        if bottom <= 0:
+        ratio = top / bottom if bottom > 0 else math.inf
+        if not math.isfinite(ratio):  # none of the resource, or too little to divide by (5e-324 FTE): none
             amount = round_up(top / met_limit, decimals)
             return shortfall(view, NOT_MET, None, amount, {"limit": limit_text}, True)
-        ratio = top / bottom
         if ratio <= met_limit + EPSILON:
             return Finding(view, MET, round_half_up(ratio, 2))
         outcome = NOT_MET

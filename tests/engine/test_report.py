@@ -4,13 +4,16 @@ and counts."""
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
+from api.engine.scoring import Scorer
 from api.rules.catalog import Catalog
-from tests.conftest import merge, score
+from tests.conftest import merge, score, valid
 from tests.engine.expectations import (
     ASSESSED,
     AUDIT_CASES,
@@ -158,3 +161,39 @@ def test_extreme_but_valid_numbers_are_scored(
     report = score(catalog, CURRENT, merge(GOOD, changes))
     assert status_of(report, rule) == status
     assert report["score"] == expected_score(report["results"])
+
+
+def strict_json(text: str) -> Any:
+    """``text`` decoded as standard JSON: Infinity and NaN, which Python would accept, are refused."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"senco": {"protected_fte": 5e-324}},  # the smallest float: dividing by it overflows
+        {"staffing": {"ta_fte": 5e-324}},
+        {"senco": {"protected_fte": 1e-300}},
+        {"pupils": {"on_roll": 10000, "sen_support": 9000}, "senco": {"protected_fte": 5e-324}},
+    ],
+)
+def test_every_report_of_a_valid_audit_is_standard_json(catalog: Catalog, changes: Mapping[str, Any]) -> None:
+    """Reports are stored and served as JSON, so no measured value or gap may be infinite or not a number, whatever
+    valid answer a school gives: a resource too small to divide by counts as none of it."""
+    standards = catalog.get(CURRENT)
+    report = Scorer(standards).score(valid(merge(GOOD, changes), standards.questions))
+    decoded = strict_json(report.to_json())
+    assert decoded == strict_json(json.dumps(report.to_dict()))
+    for result in decoded["results"]:
+        assert (
+            result["measured"]["value"] is None
+            or not isinstance(result["measured"]["value"], float)
+            or (math.isfinite(result["measured"]["value"]))
+        )
+    if changes.get("senco", {}).get("protected_fte") == 5e-324:
+        senco_time = next(r for r in decoded["results"] if r["rule"] == "senco.time")
+        assert (senco_time["status"], senco_time["measured"]["value"]) == ("not_met", None)
