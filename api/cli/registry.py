@@ -7,6 +7,7 @@ import argparse
 from pydantic import ValidationError
 
 from api.cli.common import CLI_ADMIN, Commands, database
+from api.contract.kinds import is_urn
 from api.errors import UsageError
 from api.service.schools import (
     SchoolIn,  # the same validation as PUT /v1/schools/{urn}
@@ -31,7 +32,7 @@ def cmd_schools_put(args: argparse.Namespace) -> int:
 
     Raises UsageError for a malformed URN or option, NotFound when the trust does not exist.
     """
-    if not (len(args.urn) == 6 and args.urn.isdigit()):
+    if not is_urn(args.urn):
         raise UsageError("URN must be 6 digits")
     try:
         fields = SchoolIn.model_validate({name: getattr(args, name) for name in SCHOOL_OPTIONS}).model_dump()

@@ -28,7 +28,15 @@ PHASES: tuple[str, ...] = typing.get_args(Phase)
 
 Flag = Annotated[bool, Strict()]
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+URN_PATTERN = r"^[0-9]{6}$"
+r"""A school's unique reference number (URN): exactly six ASCII digits. Not ``\d``, and not ``str.isdigit``, which
+also take the digits of other scripts (``١١٢٥١٥``), which no URN has and which break file names and headers."""
+
+
+def is_urn(value: object) -> bool:
+    """Whether ``value`` is a URN: text of exactly six ASCII digits (see :data:`URN_PATTERN`)."""
+    return isinstance(value, str) and re.fullmatch(URN_PATTERN[1:-1], value) is not None
 
 
 def parse_date(value: Any) -> dt.date | None:

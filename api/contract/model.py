@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from api.contract.kinds import is_urn
+
 NULL_FORBIDDEN = "null_forbidden"
 """The pydantic error type of a null given for a field that does not allow it (``ctx["field"]`` names it)."""
 
@@ -56,6 +58,6 @@ class SchoolEnvelope(Section):
     def _urn_digits(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or len(value) != 6 or not value.isdigit():
+        if not is_urn(value):
             raise ValueError("must be the school's 6-digit unique reference number (URN), for example 112515")
         return value

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from api.contract.kinds import is_urn
 from api.errors import InputFileError
 from api.imports.reader import normalise
 
@@ -92,7 +93,7 @@ def decimal_number(text: str, column: str) -> float:
 
 def urn_of(text: str, column: str = "URN") -> str:
     """A school's unique reference number: 6 digits; raises RowRejected, naming ``column``, for anything else."""
-    if len(text) != 6 or not text.isascii() or not text.isdigit():
+    if not is_urn(text):
         shown = f"'{text}'" if text else "blank"
         raise RowRejected(f"{column} is {shown}; it must be the school's 6-digit unique reference number")
     return text

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.engine import Engine
 
-from api.contract.kinds import Phase
+from api.contract.kinds import URN_PATTERN, Phase
 from api.errors import NotFound
 from api.service.access import Principal, Role, require_admin, require_school
 from api.storage import repository
@@ -21,7 +21,7 @@ from api.storage.db import session_scope
 from api.storage.tables import ReportRow
 
 TrustId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
-Urn = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Urn = Annotated[str, StringConstraints(pattern=URN_PATTERN)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 
 

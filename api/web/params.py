@@ -10,13 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
-from api.contract.kinds import Phase
+from api.contract.kinds import URN_PATTERN, Phase
 from api.rules.types import REF
 
 HEX_ID = r"^[0-9a-f]{32}$"
 
 TrustPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="The trust's id.")]
-UrnPath = Annotated[str, Path(pattern=r"^\d{6}$", description="The school's 6-digit URN.")]
+UrnPath = Annotated[str, Path(pattern=URN_PATTERN, description="The school's 6-digit URN.")]
 AuditIdPath = Annotated[str, Path(pattern=HEX_ID, description="The audit's id.")]
 ExceptionIdPath = Annotated[str, Path(pattern=HEX_ID, description="The exception's id.")]
 JobIdPath = Annotated[str, Path(pattern=HEX_ID, description="The job's id, from the Location of the upload.")]
