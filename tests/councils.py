@@ -7,6 +7,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from api.errors import StandardsError
+from api.rules.catalog import load_catalog
+
 STANDARDS = Path(__file__).resolve().parents[1] / "standards"
 OVERLAY = "somerset-example@2026.1"
 OVERLAY_FILE = "somerset-example/2026.1.yaml"
@@ -51,13 +56,26 @@ def _blocks(text: str) -> list[tuple[str, str]]:
     return [(key, items if items.endswith("\n") else items + "\n") for key, items in blocks]
 
 
+def copy_standards(folder: Path) -> Path:
+    """A private copy of the real standards folder, at ``folder/standards``; returns its root."""
+    root = folder / "standards"
+    shutil.copytree(STANDARDS, root)
+    return root
+
+
+def problems_of(root: Path, *, verify_lock: bool = False) -> list[str]:
+    """The problems of loading the standards under ``root``, as printed (fails the test if they load)."""
+    with pytest.raises(StandardsError) as raised:
+        load_catalog(root, verify_lock=verify_lock)
+    return [str(problem) for problem in raised.value.problems]
+
+
 def council_standards(folder: Path, *, rules: str = "", questions: str = "") -> Path:
     """A copy of the real standards under ``folder/standards`` whose council overlay has ``rules`` (YAML list items,
     placed first among its rules) and ``questions`` (its own ``sections:``, ``questions:`` and ``constraints:``, each a
     block list) added: the items of a key the overlay already has go first in its list, a key it lacks is added at the
     end. Returns the copy's root."""
-    root = folder / "standards"
-    shutil.copytree(STANDARDS, root)
+    root = copy_standards(folder)
     path = root / OVERLAY_FILE
     text = path.read_text(encoding="utf-8").replace("\nrules:\n", "\nrules:\n" + rules.lstrip("\n"), 1)
     for key, items in _blocks(questions):

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,14 @@ import yaml
 
 from api.cli.main import build_parser, main
 from tests.conftest import run_oap as run
-from tests.councils import OVERLAY, STATEMENT_QUESTIONS, STATEMENT_RULE, STATEMENT_RULE_ID, council_standards
+from tests.councils import (
+    OVERLAY,
+    STATEMENT_QUESTIONS,
+    STATEMENT_RULE,
+    STATEMENT_RULE_ID,
+    copy_standards,
+    council_standards,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARDS_DIR = ROOT / "standards"
@@ -378,12 +384,6 @@ def test_standards_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "standards", "validate")
     assert code == 0, err
     assert "OK" in out
-
-
-def copy_standards(tmp_path: Path) -> Path:
-    target = tmp_path / "standards"
-    shutil.copytree(STANDARDS_DIR, target)
-    return target
 
 
 def test_standards_validate_ok_on_an_unbroken_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

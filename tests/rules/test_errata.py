@@ -7,7 +7,6 @@ the expected line numbers are found from the text, never written by hand.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,12 @@ import pytest
 from api.errors import StandardsError
 from api.rules.catalog import load_catalog, write_lock
 from api.rules.errata import Severity
+from tests.councils import copy_standards, problems_of
 
 ROOT = Path(__file__).resolve().parents[2] / "standards"
 REAL = "national/errata/2026-12.yaml"
 OURS = "national/errata/2027-01.yaml"
 QUESTIONS = "national/questions/2025.1.yaml"
-
-
-def copy_standards(tmp_path: Path) -> Path:
-    """A private copy of the real standards folder."""
-    root = tmp_path / "standards"
-    shutil.copytree(ROOT, root)
-    return root
-
-
-def problems_of(root: Path, *, verify_lock: bool = False) -> list[str]:
-    """The problems of loading ``root``, as printed (fails the test if it loads)."""
-    with pytest.raises(StandardsError) as raised:
-        load_catalog(root, verify_lock=verify_lock)
-    return [str(problem) for problem in raised.value.problems]
 
 
 def line_with(text: str, needle: str) -> int:

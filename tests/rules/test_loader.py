@@ -8,7 +8,6 @@ is found from that marker, never written by hand.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from api.errors import StandardsError, StandardsProblem
 from api.rules.catalog import load_catalog, write_lock
 from api.rules.lock import LOCK_FILE, read_lock
+from tests.councils import copy_standards
 
 STANDARDS = Path(__file__).resolve().parents[2] / "standards"
 NATIONAL = "national/2026.1.yaml"
@@ -25,13 +25,6 @@ OVERLAY = "somerset-example/2026.1.yaml"
 HERE = "# here"
 
 Mutation = Callable[[str], str]
-
-
-def copy_standards(tmp_path: Path) -> Path:
-    """A private copy of the real standards folder."""
-    root = tmp_path / "standards"
-    shutil.copytree(STANDARDS, root)
-    return root
 
 
 def replace_once(text: str, old: str, new: str, start: int = 0) -> str:

@@ -7,7 +7,6 @@ so the expected line is found from the text, never written by hand.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from api.errors import StandardsError
 from api.rules.catalog import load_catalog, write_lock
 from api.rules.question_files import parse_question_file
 from tests.conftest import national_questions
-from tests.councils import council_standards
+from tests.councils import copy_standards, council_standards, problems_of
 
 ROOT = Path(__file__).resolve().parents[2] / "standards"
 PUBLISHED = ROOT / "national" / "questions" / "2025.1.yaml"
@@ -189,18 +188,6 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
 
 
 # --- in the catalogue: every version asks the questions of its question file, or those of the set it extends.
-
-
-def copy_standards(tmp_path: Path) -> Path:
-    root = tmp_path / "standards"
-    shutil.copytree(ROOT, root)
-    return root
-
-
-def problems_of(root: Path, *, verify_lock: bool = False) -> list[str]:
-    with pytest.raises(StandardsError) as raised:
-        load_catalog(root, verify_lock=verify_lock)
-    return [str(problem) for problem in raised.value.problems]
 
 
 def test_every_version_asks_the_questions_it_was_scored_on() -> None:
